@@ -1,0 +1,1 @@
+"""Analysis of parsed articles: quotes and attributed statements, actors, dated events."""

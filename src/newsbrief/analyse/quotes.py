@@ -1,0 +1,238 @@
+"""Quotes and attributed statements, with speaker and cue.
+
+Direct quotes are the text between a pair of quotation marks (the glyph's direction is not
+trusted, see :func:`newsbrief.nlp.is_opening`); reported speech is the clause a cue verb
+introduces ("X said that …", "stating that …"), or a sentence ending in "according to X".
+The speaker is the subject of the cue verb nearest to the quote, found in the dependency parse;
+a pronoun takes the nearest person named before it in the article; when neither works the speaker
+stays unknown rather than guessed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+from newsbrief.nlp import is_opening
+from newsbrief.records import Entity, Quote, Sentence, Span
+
+if TYPE_CHECKING:
+    from spacy.tokens import Doc, Token
+    from spacy.tokens import Span as DocSpan
+
+CUE_LEMMAS = frozenset(
+    """say state write tell add note assert affirm echo suggest claim argue insist warn explain
+    announce declare emphasize emphasise stress indicate remark comment reply respond acknowledge
+    admit post tweet highlight caution predict vow pledge promise deny confirm believe contend
+    maintain urge recall describe""".split()
+)
+PERSON_NOUNS = frozenset(
+    """official officials spokesperson spokesman spokeswoman minister president leader aide
+    adviser advisor secretary ambassador diplomat analyst expert source sources envoy chancellor
+    governor senator lawmaker lawmakers representative commander general prime""".split()
+)
+PRONOUNS = frozenset({"he", "she", "they", "him", "her"})
+QUOTE_MARKS = '“”«»„"'
+MIN_QUOTE_WORDS = 2  # one quoted word is a term or scare quote, not a statement
+
+
+def quote_spans(text: str, start: int, end: int) -> list[Span]:
+    """Spans of quoted content (marks excluded) in text[start:end], pairing each opening mark
+    with the next closing one."""
+    spans: list[Span] = []
+    opened: int | None = None
+    for i in range(start, end):
+        if text[i] not in QUOTE_MARKS:
+            continue
+        before = text[i - 1] if i > start else " "
+        after = text[i + 1] if i + 1 < end else " "
+        if opened is None and is_opening(before, after):
+            opened = i + 1
+        elif opened is not None and not is_opening(before, after):
+            spans.append(Span(start=opened, end=i))
+            opened = None
+    return spans
+
+
+def _strip(text: str, span: Span) -> Span:
+    """The span without surrounding spaces and trailing commas (kept verbatim otherwise)."""
+    start, end = span.start, span.end
+    while start < end and text[start].isspace():
+        start += 1
+    while end > start and (text[end - 1].isspace() or text[end - 1] in ",;:"):
+        end -= 1
+    return Span(start=start, end=end)
+
+
+def _subject(verb: Token) -> Token | None:
+    """The subject of a cue verb, climbing through participles ("…, stating that")."""
+    node: Token | None = verb
+    for _ in range(3):
+        if node is None:
+            return None
+        for child in node.children:
+            if child.dep_ in ("nsubj", "nsubjpass"):
+                return child
+        if node.dep_ in ("advcl", "conj", "xcomp") and node.head is not node:
+            node = node.head
+        else:
+            return None
+    return None
+
+
+def _name(token: Token, ents: Sequence[Entity]) -> tuple[str, Span]:
+    """The name a subject token stands for: its entity, else the proper-noun run ending at it."""
+    for ent in ents:
+        if (
+            ent.span.start <= token.idx < ent.span.end
+            and ent.label in ("PERSON", "ORG", "NORP", "GPE")
+            and (
+                ent.label == "PERSON"
+                or token.pos_ != "PROPN"
+                or ent.span.end - ent.span.start > len(token)
+            )
+        ):
+            return ent.text, ent.span
+    left = token
+    while left.i > 0:
+        prev = left.doc[left.i - 1]
+        if (
+            prev.dep_ in ("compound", "amod")
+            and prev.head.i >= left.i
+            and (prev.pos_ == "PROPN" or (prev.text.isalpha() and token.pos_ == "PROPN"))
+        ):
+            left = prev
+        else:
+            break
+    if token.pos_ == "NOUN" and token.text.lower() in PERSON_NOUNS:
+        # a collective or title-only speaker: "Ukrainian officials", "A Kremlin aide"
+        left = min(
+            (t for t in token.subtree if t.i <= token.i and t.dep_ != "det"), key=lambda t: t.i
+        )
+    start, end = left.idx, token.idx + len(token)
+    return token.doc.text[start:end], Span(start=start, end=end)
+
+
+def _cues(sent: DocSpan) -> list[Token]:
+    cues = [t for t in sent if t.lemma_.lower() in CUE_LEMMAS and t.pos_ in ("VERB", "AUX")]
+    cues += [
+        t
+        for t in sent
+        if t.lower_ == "according" and t.i + 1 < len(t.doc) and t.nbor().lower_ == "to"
+    ]
+    return cues
+
+
+def _speaker(
+    cue: Token, ents: Sequence[Entity], last_person: tuple[str, Span] | None
+) -> tuple[str, Span] | None:
+    if cue.lower_ == "according":
+        objects = [t for t in cue.nbor().children if t.dep_ == "pobj"]
+        return _name(objects[0], ents) if objects else None
+    subject = _subject(cue)
+    if subject is None:
+        return _inverted(cue, ents)
+    if subject.lower_ in PRONOUNS:
+        return last_person
+    if subject.pos_ not in ("PROPN", "NOUN") or (
+        subject.pos_ == "NOUN" and subject.text.lower() not in PERSON_NOUNS
+    ):
+        return _inverted(cue, ents)
+    return _name(subject, ents)
+
+
+def _inverted(cue: Token, ents: Sequence[Entity]) -> tuple[str, Span] | None:
+    """The speaker named right after the cue: "…,” wrote andrii Sybiha, Ukraine's …". The run of
+    words up to the next punctuation must be short and end in a proper noun."""
+    run: list[Token] = []
+    for token in cue.doc[cue.i + 1 : cue.i + 6]:
+        if token.is_punct or token.is_space:
+            break
+        run.append(token)
+    if not run or len(run) > 4 or run[-1].pos_ != "PROPN" or not run[0].text[:1].isalpha():
+        return None
+    start, end = run[0].idx, run[-1].idx + len(run[-1])
+    return cue.doc.text[start:end], Span(start=start, end=end)
+
+
+def find_quotes(doc: Doc, sents: Sequence[Sentence], ents: Sequence[Entity]) -> list[Quote]:
+    """Direct quotes and reported statements of one parsed article."""
+    text = doc.text
+    out: list[Quote] = []
+    last_person: tuple[str, Span] | None = None
+    for sentence in sents:
+        if sentence.role == "heading":
+            continue
+        sent = doc.char_span(sentence.span.start, sentence.span.end, alignment_mode="expand")
+        if sent is None:
+            continue
+        sent_ents = [e for e in ents if e.sentence == sentence.index]
+        cues = _cues(sent)
+        direct = [
+            s
+            for s in (
+                _strip(text, q) for q in quote_spans(text, sentence.span.start, sentence.span.end)
+            )
+            if len(text[s.start : s.end].split()) >= MIN_QUOTE_WORDS
+        ]
+        outside = [c for c in cues if not any(q.start <= c.idx < q.end for q in direct)]
+        for quote in direct:
+            cue = min(outside, key=lambda c: _distance(c.idx, quote), default=None)
+            speaker = _speaker(cue, sent_ents, last_person) if cue is not None else None
+            out.append(_quote(sentence, quote, text, True, speaker, cue))
+        if not direct:
+            for cue in outside:
+                speaker = _speaker(cue, sent_ents, last_person)
+                content = _reported(cue, sentence)
+                if speaker is not None and content is not None:
+                    out.append(_quote(sentence, _strip(text, content), text, False, speaker, cue))
+                    break
+        people = [e for e in sent_ents if e.label == "PERSON"]
+        if people:
+            last_person = (people[-1].text, people[-1].span)
+    return out
+
+
+def _distance(offset: int, span: Span) -> int:
+    return span.start - offset if offset < span.start else offset - span.end
+
+
+def _reported(cue: Token, sentence: Sentence) -> Span | None:
+    """The clause a cue verb reports: its clausal complement, without the leading "that"; for
+    "according to X", the sentence without that phrase."""
+    if cue.lower_ == "according":
+        end = cue.idx
+        while (
+            end > sentence.span.start and not sentence.text[end - sentence.span.start - 1].isalnum()
+        ):
+            end -= 1
+        return Span(start=sentence.span.start, end=end) if end > sentence.span.start else None
+    for child in cue.children:
+        if child.dep_ == "ccomp":
+            tokens = [t for t in child.subtree if not (t.dep_ == "mark" and t.lower_ == "that")]
+            start, end = tokens[0].idx, tokens[-1].idx + len(tokens[-1])
+            if end - start > 10 and sentence.span.start <= start and end <= sentence.span.end:
+                return Span(start=start, end=end)
+    return None
+
+
+def _quote(
+    sentence: Sentence,
+    span: Span,
+    text: str,
+    direct: bool,
+    speaker: tuple[str, Span] | None,
+    cue: Token | None,
+) -> Quote:
+    return Quote(
+        article_id=sentence.article_id,
+        sentence=sentence.index,
+        content=span,
+        text=text[span.start : span.end],
+        direct=direct,
+        speaker=speaker[0] if speaker else None,
+        speaker_span=speaker[1] if speaker else None,
+        cue=("according to" if cue.lower_ == "according" else cue.text)
+        if cue is not None
+        else None,
+    )

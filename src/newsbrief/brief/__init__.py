@@ -1,0 +1,1 @@
+"""The brief: what goes into each section (compose) and how it is written out (render)."""

@@ -1,0 +1,347 @@
+"""What goes into each section of a brief. Extractive and deterministic: every item is a
+sentence (or verbatim quote) of a source, cited by its span; ties break on article id and
+sentence order.
+
+Methods, by section:
+1. Executive Summary — sentences scored by centrality (how many other sentences, above all of
+   other outlets, say the same), corroboration and position (leads, the outlet's own summary);
+   background and attributed speech weigh less; picked greedily with no two saying the same.
+2. The Story So Far — background: sentences about an earlier time (a resolved date before the
+   week of publication) or with background cues ("last met", "earlier", "had"), in time order.
+3. Why This Matters — sentences stating consequences or stakes ("could", "threat", "fears",
+   "shape"), in the sources' words.
+4. Who Thinks What? — one item per actor with statements: their reported position and their
+   strongest verbatim quote.
+5. Timeline — dated events in time order, the same event from several outlets merged.
+6. Where Sources Differ — conflicting figures and titles, each side with its sources.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections import Counter, defaultdict
+from collections.abc import Sequence
+from datetime import date, timedelta
+
+from newsbrief.analyse.actors import resolve_actors
+from newsbrief.analyse.timeline import dated_events
+from newsbrief.compare import Statement, align, disagreements, outlet_key, statements
+from newsbrief.records import (
+    Actor,
+    Analysis,
+    Brief,
+    BriefItem,
+    BriefSection,
+    Citation,
+    DatedEvent,
+    Disagreement,
+    Quote,
+    SourceRef,
+)
+from newsbrief.terms import jaccard, terms
+
+SECTIONS = (
+    ("executive_summary", "Executive Summary"),
+    ("story_so_far", "The Story So Far"),
+    ("why_it_matters", "Why This Matters"),
+    ("who_thinks_what", "Who Thinks What?"),
+    ("timeline", "Timeline"),
+    ("sources_differ", "Where Sources Differ"),
+)
+SUMMARY_MIN, SUMMARY_MAX = 3, 5
+STORY_SO_FAR_MAX = 4
+MATTERS_MAX = 3
+ACTORS_MAX = 8
+TIMELINE_MAX = 12
+# Two picked sentences say the same thing above this Jaccard of content words (seed 000's
+# summary bullets against its own body: 0.3–0.6; distinct facts of the seeds: below 0.25).
+REDUNDANT = 0.3
+MIN_WORDS, MAX_WORDS = 6, 70
+QUOTE_MIN_WORDS = 4
+DISPUTED_NOTE = " (sources differ on this; see Where Sources Differ)"
+
+_BACKGROUND = re.compile(
+    r"\b(?:last (?:met|spoke|month|year|time)|earlier|previously|had (?:been|met|agreed|said|"
+    r"held|promised)|ago|follows? (?:an? )?(?:earlier|previous)|in the past|since|once again|"
+    r"history|first time|eighth|seventh|sixth|fifth|fourth|third|second time)\b",
+    re.IGNORECASE,
+)
+_MATTERS = re.compile(
+    r"\b(?:could|might|may|threat\w*|impact\w*|implication\w*|stakes?|fears?|concerns?|risks?|"
+    r"undersco\w+|signal\w*|shape\w*|trajectory|consequence\w*|crucial|significant\w*|"
+    r"momentum|future|jeopardi\w+|at stake|key to|pave\w* the way|hopes?|dim\w*)\b",
+    re.IGNORECASE,
+)
+_QUOTE_MARK = re.compile(r"[“”\"«»]")
+
+
+def _key(unit: Statement) -> tuple[str, int]:
+    return unit.sentence.article_id, unit.sentence.index
+
+
+class _Composer:
+    def __init__(self, analyses: Sequence[Analysis]) -> None:
+        self.analyses = sorted(analyses, key=lambda a: (a.article.published or "", a.article.id))
+        self.by_id = {a.article.id: a for a in self.analyses}
+        self.units = statements(self.analyses)
+        self.aligned = align(self.units)
+        self.disputes = disagreements(self.analyses, self.units)
+        self.disputed = {
+            (c.article_id, c.start) for d in self.disputes for v in d.versions for c in v.citations
+        }
+        self.events = [e for a in self.analyses for e in dated_events(a.article, a.entities)]
+        self.events_of: dict[tuple[str, int], list[DatedEvent]] = defaultdict(list)
+        for event in self.events:
+            self.events_of[(event.article_id, event.sentence)].append(event)
+        self.position = {_key(u): i for i, u in enumerate(self.units)}
+        self.used: set[tuple[str, int]] = set()
+        self.picked_terms: list[frozenset[str]] = []
+        frequency: Counter[str] = Counter(t for u in self.units for t in u.terms)
+        self.weight = {t: math.log1p(n) for t, n in frequency.items()}
+        self.scores = [self._score(i) for i in range(len(self.units))]
+
+    # --- scoring ---------------------------------------------------------------------------
+    def outlets_for(self, i: int) -> set[str]:
+        return {self.units[i].outlet} | {self.units[j].outlet for j, _ in self.aligned.get(i, [])}
+
+    def _score(self, i: int) -> float:
+        unit = self.units[i]
+        sentence = unit.sentence
+        words = len(sentence.text.split())
+        if not MIN_WORDS <= words <= MAX_WORDS or not unit.terms:
+            return 0.0
+        centrality = sum(self.weight[t] for t in unit.terms) / (len(unit.terms) + 5)
+        cross = sum(score for _, score in self.aligned.get(i, []))
+        corroborated = len(self.outlets_for(i)) - 1
+        prior = {"lead": 0.6, "summary": 0.4, "body": 0.0, "heading": 0.0}[sentence.role]
+        prior += 0.3 / (1 + sentence.index / 5)
+        score = centrality + 0.6 * cross + 0.5 * corroborated + prior
+        if _QUOTE_MARK.search(sentence.text):
+            score -= 0.4  # a quote belongs to Who Thinks What
+        return score
+
+    def is_background(self, unit: Statement) -> bool:
+        published = self.by_id[unit.sentence.article_id].article.published_date
+        for event in self.events_of.get(_key(unit), []):
+            if published and event.start < published - timedelta(days=7):
+                return True
+        return bool(_BACKGROUND.search(unit.sentence.text))
+
+    # --- picking ---------------------------------------------------------------------------
+    def _free(self, i: int) -> bool:
+        unit = self.units[i]
+        if _key(unit) in self.used or self.scores[i] <= 0:
+            return False
+        return all(jaccard(unit.terms, t) < REDUNDANT for t in self.picked_terms)
+
+    def _take(self, i: int) -> BriefItem:
+        unit = self.units[i]
+        sentence = unit.sentence
+        self.used.add(_key(unit))
+        if sentence.repeats is not None:
+            self.used.add((sentence.article_id, sentence.repeats))
+        for other in self.units:  # the body sentence's summary restatements are used up too
+            if (
+                other.sentence.article_id == sentence.article_id
+                and other.sentence.repeats == sentence.index
+            ):
+                self.used.add(_key(other))
+        self.picked_terms.append(unit.terms)
+        citations = [Citation.of(sentence)]
+        outlets = {unit.outlet}
+        for j, _score in self.aligned.get(i, []):
+            other = self.units[j]
+            if other.outlet not in outlets:
+                outlets.add(other.outlet)
+                citations.append(Citation.of(other.sentence))
+                self.used.add(_key(other))
+        text = sentence.text
+        if any((c.article_id, c.start) in self.disputed for c in citations):
+            text += DISPUTED_NOTE
+        return BriefItem(text=text, citations=tuple(citations))
+
+    def executive_summary(self) -> tuple[BriefItem, ...]:
+        ranked = sorted(range(len(self.units)), key=lambda i: (-self.scores[i], i))
+        items: list[BriefItem] = []
+        background = [i for i in ranked if self.is_background(self.units[i])]
+        for i in [i for i in ranked if i not in background] + background:
+            if len(items) >= SUMMARY_MAX:
+                break
+            if len(items) >= SUMMARY_MIN and self.scores[i] < 0.5 * self.scores[ranked[0]]:
+                break
+            if self._free(i):
+                items.append(self._take(i))
+        return tuple(items)
+
+    def story_so_far(self) -> tuple[BriefItem, ...]:
+        candidates = [i for i in range(len(self.units)) if self.is_background(self.units[i])]
+        candidates.sort(key=lambda i: (-self.scores[i], i))
+        chosen: list[int] = []
+        for i in candidates:
+            if len(chosen) < STORY_SO_FAR_MAX and self._free(i):
+                chosen.append(i)
+                self.picked_terms.append(self.units[i].terms)
+        chosen.sort(key=lambda i: (self._when(i), i))
+        self.picked_terms = self.picked_terms[: len(self.picked_terms) - len(chosen)]
+        return tuple(self._take(i) for i in chosen)
+
+    def _when(self, i: int) -> date:
+        events = self.events_of.get(_key(self.units[i]), [])
+        if events:
+            return min(e.start for e in events)
+        return self.by_id[self.units[i].sentence.article_id].article.published_date or date.max
+
+    def why_it_matters(self) -> tuple[BriefItem, ...]:
+        cues = {i: len(_MATTERS.findall(u.sentence.text)) for i, u in enumerate(self.units)}
+        candidates = [
+            i for i, n in cues.items() if n and not _QUOTE_MARK.search(self.units[i].sentence.text)
+        ]
+        candidates.sort(key=lambda i: (-(cues[i] + self.scores[i]), i))
+        items: list[BriefItem] = []
+        for i in candidates:
+            if len(items) < MATTERS_MAX and self._free(i):
+                items.append(self._take(i))
+        return tuple(items)
+
+    def who_thinks_what(self) -> tuple[BriefItem, ...]:
+        items: list[BriefItem] = []
+        for actor in resolve_actors(self.analyses):
+            if actor.quotes and len(items) < ACTORS_MAX:
+                items.append(self._actor_item(actor))
+        return tuple(items)
+
+    def _sentence(self, quote: Quote) -> Statement:
+        return self.units[self.position[(quote.article_id, quote.sentence)]]
+
+    def _actor_item(self, actor: Actor) -> BriefItem:
+        def rank(q: Quote) -> tuple[int, int, str, int]:
+            return (-min(len(q.text.split()), 40), q.sentence, q.article_id, q.content.start)
+
+        indirect = sorted((q for q in actor.quotes if not q.direct), key=rank)
+        direct = sorted(
+            (q for q in actor.quotes if q.direct and len(q.text.split()) >= QUOTE_MIN_WORDS),
+            key=rank,
+        )
+        parts: list[str] = []
+        cited: list[Statement] = []
+        if indirect:
+            unit = self._sentence(indirect[0])
+            parts.append(unit.sentence.text)
+            cited.append(unit)
+        if direct and (not cited or self._sentence(direct[0]) is not cited[0]):
+            parts.append(f"“{direct[0].text}”")
+            cited.append(self._sentence(direct[0]))
+        if not parts:  # only short quotes: show the sentence that holds the first one
+            unit = self._sentence(actor.quotes[0])
+            parts.append(unit.sentence.text)
+            cited.append(unit)
+        text = " ".join(parts)
+        citations = tuple(dict.fromkeys(Citation.of(u.sentence) for u in cited))
+        if any((c.article_id, c.start) in self.disputed for c in citations):
+            text += DISPUTED_NOTE
+        return BriefItem(text=text, citations=citations, label=actor.name)
+
+    def timeline(self) -> tuple[BriefItem, ...]:
+        by_label: dict[tuple[date, str], list[DatedEvent]] = defaultdict(list)
+        for event in self.events:
+            unit = self.units[self.position[(event.article_id, event.sentence)]]
+            if unit.sentence.repeats is None and len(unit.sentence.text.split()) >= MIN_WORDS:
+                by_label[(event.start, event.granularity)].append(event)
+        items: list[BriefItem] = []
+        order = {"year": 0, "month": 1, "week": 2, "day": 3}
+        for (_start, _gran), events in sorted(
+            by_label.items(), key=lambda kv: (kv[0][0], order[kv[0][1]])
+        ):
+            groups: list[list[int]] = []
+            for event in events:
+                i = self.position[(event.article_id, event.sentence)]
+                for group in groups:
+                    if any(j == i or j in dict(self.aligned.get(i, [])) for j in group):
+                        group.append(i)
+                        break
+                else:
+                    groups.append([i])
+            for group in groups:
+                best = max(group, key=lambda i: (self.scores[i], -i))
+                seen_outlets: set[str] = set()
+                citations = []
+                for i in [best, *group]:
+                    if self.units[i].outlet not in seen_outlets:
+                        seen_outlets.add(self.units[i].outlet)
+                        citations.append(Citation.of(self.units[i].sentence))
+                text = self.units[best].sentence.text
+                if any((c.article_id, c.start) in self.disputed for c in citations):
+                    text += DISPUTED_NOTE
+                items.append(
+                    BriefItem(text=text, citations=tuple(citations), label=events[0].label)
+                )
+        return tuple(items[:TIMELINE_MAX])
+
+    def sources_differ(self) -> tuple[BriefItem, ...]:
+        return tuple(self._difference(d) for d in self.disputes)
+
+    def _outlet_names(self, keys: Sequence[str]) -> str:
+        names = []
+        for analysis in self.analyses:
+            if outlet_key(analysis) in keys:
+                names.append(analysis.article.outlet_label)
+        return ", ".join(dict.fromkeys(names))
+
+    def _difference(self, disagreement: Disagreement) -> BriefItem:
+        what = {"quantity": "Figures differ", "title": "Title differs"}[disagreement.kind]
+        sides = [
+            " / ".join(f"“{t}”" for t in v.text.split(" / "))
+            + f" ({self._outlet_names(v.outlets)})"
+            for v in disagreement.versions
+        ]
+        citations = tuple(c for v in disagreement.versions for c in v.citations)
+        subject = disagreement.subject
+        if disagreement.kind == "title":
+            actor = next((a for a in resolve_actors(self.analyses) if a.key == subject), None)
+            subject = actor.name if actor else subject.title()
+        return BriefItem(
+            text=f"{what} ({subject}): " + " vs ".join(sides),
+            citations=citations,
+            label=disagreement.kind,
+        )
+
+    def title(self) -> str:
+        def headline_score(a: Analysis) -> tuple[float, str]:
+            return (sum(self.weight.get(t, 0.0) for t in terms(a.article.title)), a.article.id)
+
+        return max(self.analyses, key=headline_score).article.title
+
+
+def compose(analyses: Sequence[Analysis]) -> Brief:
+    """The brief of one story, made of the analysed articles."""
+    if not analyses:
+        raise ValueError("compose expects at least one analysed article, found none")
+    composer = _Composer(analyses)
+    # Who Thinks What and Timeline are views of their own; the three prose sections share one
+    # pool so that no sentence appears twice among them. The summary picks first.
+    built = {
+        "executive_summary": composer.executive_summary(),
+        "story_so_far": composer.story_so_far(),
+        "why_it_matters": composer.why_it_matters(),
+        "who_thinks_what": composer.who_thinks_what(),
+        "timeline": composer.timeline(),
+        "sources_differ": composer.sources_differ(),
+    }
+    sections = tuple(BriefSection(key=k, title=t, items=built[k]) for k, t in SECTIONS)
+    sources = tuple(
+        SourceRef(
+            article_id=a.article.id,
+            title=a.article.title,
+            outlet=a.article.outlet,
+            url=a.article.url,
+            published=a.article.published,
+        )
+        for a in composer.analyses
+    )
+    return Brief(
+        title=composer.title(),
+        sections=sections,
+        sources=sources,
+        independent_sources=len({outlet_key(a) for a in composer.analyses}),
+    )

@@ -1,0 +1,275 @@
+"""The ``newsbrief`` command: thin, over the functions of :mod:`newsbrief.pipeline`.
+
+Exit codes: 0 all good; 1 some inputs failed (the rest went through); 2 usage error or total
+failure.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.markup import escape
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from newsbrief import __version__, pipeline
+from newsbrief.brief.render import FORMATS, render
+from newsbrief.errors import MetadataError, NewsbriefError
+from newsbrief.ingest import InputFile, expand
+from newsbrief.ingest.meta import Metadata, normalize_published
+from newsbrief.settings import Settings, load_settings
+from newsbrief.store import Store
+
+EXIT_OK, EXIT_PARTIAL, EXIT_FAILURE = 0, 1, 2
+PROGRESS_MIN_INPUTS = 5  # fewer inputs than this finish too fast for a bar to help
+
+app = typer.Typer(
+    name="newsbrief",
+    help="Turn news articles from many outlets into cited story briefs.\n\n"
+    "Example: newsbrief brief article1.txt article2.txt --format md",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+err = Console(stderr=True, highlight=False)
+out = Console(highlight=False, soft_wrap=True)
+
+DbOption = Annotated[
+    str | None,
+    typer.Option(
+        "--db",
+        envvar="NEWSBRIEF_DB",
+        show_envvar=True,
+        help="SQLite file (or SQLAlchemy URL) of the store (default: ./newsbrief.db).",
+    ),
+]
+ConfigOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--config",
+        envvar="NEWSBRIEF_CONFIG",
+        show_envvar=True,
+        dir_okay=False,
+        help="TOML file overriding settings of the shipped defaults.toml.",
+    ),
+]
+SourceOption = Annotated[
+    str | None, typer.Option("--source", help="Outlet name for inputs without one.")
+]
+UrlOption = Annotated[
+    str | None, typer.Option("--url", help="URL of the article (one input only).")
+]
+PublishedOption = Annotated[
+    str | None,
+    typer.Option("--published", help="Publication date (ISO 8601) for inputs without one."),
+]
+Paths = Annotated[
+    list[str] | None,
+    typer.Argument(help="Files (.txt, .jsonl), directories (read recursively) or - for stdin."),
+]
+
+
+def _settings(ctx: typer.Context, config: Path | None, db: str | None) -> Settings:
+    """Settings from the command's options, else the ones given before the command."""
+    given = ctx.obj or {}
+    return load_settings(config or given.get("config"), db=db or given.get("db"))
+
+
+def _fail(message: str) -> typer.Exit:
+    err.print(f"[bold red]error:[/] {escape(message)}")
+    return typer.Exit(EXIT_FAILURE)
+
+
+def _metadata(
+    paths: list[str], source: str | None, url: str | None, published: str | None
+) -> Metadata:
+    if url and (len(paths) != 1 or Path(paths[0]).is_dir()):
+        raise MetadataError("--url names one article: give exactly one file (or -)")
+    return Metadata(
+        source=source, url=url, published=normalize_published(published, where="--published")
+    )
+
+
+def _ingest(
+    paths: list[str], store: Store, settings: Settings, meta: Metadata, console: Console
+) -> pipeline.IngestReport:
+    inputs = list(expand(paths))
+    files = sum(1 for i in inputs if isinstance(i, InputFile))
+    with Progress(
+        TextColumn("ingesting"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=err,
+        transient=True,
+        disable=files < PROGRESS_MIN_INPUTS,
+    ) as progress:
+        task = progress.add_task("ingest", total=len(inputs))
+        report = pipeline.ingest(
+            inputs, store, settings, meta=meta, on_input=lambda: progress.advance(task)
+        )
+    for warning in report.warnings:
+        err.print(f"[yellow]warning:[/] {escape(warning)}")
+    for rejected in report.rejected:
+        err.print(f"[red]failed:[/] {escape(rejected.reason)}")
+    console.print(report.summary())
+    return report
+
+
+def _exit_code(report: pipeline.IngestReport) -> int:
+    if not report.failed:
+        return EXIT_OK
+    return EXIT_PARTIAL if report.article_ids else EXIT_FAILURE
+
+
+@app.command()
+def ingest(
+    ctx: typer.Context,
+    paths: Paths = None,
+    db: DbOption = None,
+    config: ConfigOption = None,
+    source: SourceOption = None,
+    url: UrlOption = None,
+    published: PublishedOption = None,
+) -> None:
+    """Ingest articles into the store; ingesting the same article again adds nothing.
+
+    Metadata comes from a sidecar NAME.meta.json beside NAME.txt ({"source", "url", "published",
+    "authors", "language", "title"}); the options fill what a sidecar leaves out.
+
+    Example: newsbrief ingest articles/ --source "Reuters" --published 2025-10-17
+    """
+    if not paths:
+        raise _fail("give at least one file, directory or - (stdin)")
+    try:
+        settings = _settings(ctx, config, db)
+        meta = _metadata(paths, source, url, published)
+        with Store.open(settings.db) as store:
+            report = _ingest(paths, store, settings, meta, out)
+    except NewsbriefError as exc:
+        raise _fail(str(exc)) from exc
+    raise typer.Exit(_exit_code(report))
+
+
+@app.command()
+def articles(
+    ctx: typer.Context,
+    db: DbOption = None,
+    config: ConfigOption = None,
+    query: Annotated[
+        str | None, typer.Option("--query", "-q", help="Text in title or outlet.")
+    ] = None,
+    limit: Annotated[int, typer.Option("--limit", min=1, help="Show at most this many.")] = 50,
+) -> None:
+    """List stored articles, newest first.
+
+    Example: newsbrief articles --query Putin
+    """
+    try:
+        settings = _settings(ctx, config, db)
+        with Store.open(settings.db, readonly=True) as store:
+            rows = store.list_articles(query=query, limit=limit)
+            total = store.count()
+    except NewsbriefError as exc:
+        raise _fail(str(exc)) from exc
+    table = Table(box=None)
+    table.add_column("id", no_wrap=True)
+    table.add_column("published", no_wrap=True)
+    table.add_column("outlet")
+    table.add_column("title", ratio=1)
+    table.add_column("sentences", justify="right")
+    table.add_column("quotes", justify="right")
+    for row in rows:
+        table.add_row(
+            row.id,
+            (row.published or "")[:10],
+            row.outlet or "—",
+            row.title,
+            str(row.sentences),
+            str(row.quotes),
+        )
+    out.print(table)
+    out.print(f"{len(rows)} of {total} article(s)")
+
+
+@app.command()
+def brief(
+    ctx: typer.Context,
+    paths: Paths = None,
+    article: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--article", "-a", help="Id (or unique id prefix) of a stored article; repeatable."
+        ),
+    ] = None,
+    fmt: Annotated[
+        str, typer.Option("--format", "-f", help=f"One of {', '.join(FORMATS)}.")
+    ] = "md",
+    output: Annotated[
+        Path | None,
+        typer.Option("--output", "-o", dir_okay=False, help="Write here instead of stdout."),
+    ] = None,
+    db: DbOption = None,
+    config: ConfigOption = None,
+    source: SourceOption = None,
+    url: UrlOption = None,
+    published: PublishedOption = None,
+) -> None:
+    """Ingest the given files, then brief them (and any --article) as one story.
+
+    Example: newsbrief brief seeds/ --format html --output brief.html
+    """
+    if fmt not in FORMATS:
+        raise _fail(f"--format expects one of {', '.join(FORMATS)}, found {fmt!r}")
+    if not paths and not article:
+        raise _fail("give files or directories to brief, or --article ids of stored articles")
+    code = EXIT_OK
+    try:
+        settings = _settings(ctx, config, db)
+        with Store.open(settings.db) as store:
+            ids: list[str] = []
+            if paths:
+                report = _ingest(
+                    paths, store, settings, _metadata(paths, source, url, published), err
+                )
+                code = _exit_code(report)
+                ids += report.article_ids
+            ids += [store.resolve(a) for a in article or []]
+            if not ids:
+                raise _fail("no article to brief: every input failed")
+            text = render(pipeline.brief(store, ids), fmt)
+    except NewsbriefError as exc:
+        raise _fail(str(exc)) from exc
+    if output:
+        output.write_text(text, "utf-8")
+        err.print(f"brief written to {escape(str(output))}")
+    else:
+        sys.stdout.write(text)
+    raise typer.Exit(code)
+
+
+def _version(value: bool) -> None:
+    if value:
+        out.print(f"newsbrief {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _main(
+    ctx: typer.Context,
+    db: DbOption = None,
+    config: ConfigOption = None,
+    version: Annotated[
+        bool, typer.Option("--version", callback=_version, is_eager=True, help="Show the version.")
+    ] = False,
+) -> None:
+    """Turn news articles from many outlets into cited story briefs."""
+    ctx.obj = {"db": db, "config": config}
+
+
+def main() -> None:
+    app()

@@ -1,0 +1,89 @@
+"""Settings: defaults in the shipped ``defaults.toml``; a user's TOML file and environment
+variables override only the keys they set. A :class:`Settings` is built fresh per call and
+never mutated."""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+import tomllib
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from newsbrief.errors import ConfigError
+
+ENV_PREFIX = "NEWSBRIEF_"
+CONFIG_ENV = "NEWSBRIEF_CONFIG"
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Settings:
+    db: str
+    spacy_model: str
+    spacy_fallback: str
+    max_input_bytes: int
+    nlp_batch_size: int
+    nlp_processes: int
+
+    def replace(self, **changes: Any) -> Settings:
+        """A copy with ``changes`` applied (type-checked like a config file)."""
+        return _build({**dataclasses.asdict(self), **changes}, origin="arguments")
+
+
+def _defaults() -> dict[str, Any]:
+    text = resources.files("newsbrief").joinpath("defaults.toml").read_text("utf-8")
+    return tomllib.loads(text)
+
+
+def _build(values: dict[str, Any], *, origin: str) -> Settings:
+    fields = {f.name: f for f in dataclasses.fields(Settings)}
+    unknown = sorted(set(values) - set(fields))
+    if unknown:
+        raise ConfigError(f"unknown setting(s) {', '.join(unknown)} in {origin}")
+    typed: dict[str, Any] = {}
+    for name, value in values.items():
+        expected = int if fields[name].type == "int" else str
+        if expected is int and isinstance(value, str):
+            try:
+                value = int(value.replace("_", ""))
+            except ValueError as exc:
+                raise ConfigError(f"setting {name} expects an integer, found {value!r}") from exc
+        if not isinstance(value, expected) or isinstance(value, bool):
+            raise ConfigError(
+                f"setting {name} expects {expected.__name__}, found {type(value).__name__} "
+                f"{value!r} in {origin}"
+            )
+        typed[name] = value
+    if typed["max_input_bytes"] <= 0 or typed["nlp_batch_size"] <= 0 or typed["nlp_processes"] <= 0:
+        raise ConfigError(
+            f"max_input_bytes, nlp_batch_size and nlp_processes must be > 0 ({origin})"
+        )
+    return Settings(**typed)
+
+
+def load_settings(
+    config: Path | None = None,
+    env: dict[str, str] | None = None,
+    **overrides: Any,
+) -> Settings:
+    """Defaults, then the config file (``config`` or $NEWSBRIEF_CONFIG), then environment
+    variables (NEWSBRIEF_DB, NEWSBRIEF_SPACY_MODEL, …), then ``overrides`` that are not None."""
+    env = dict(os.environ) if env is None else env
+    values = _defaults()
+    path = config or (Path(env[CONFIG_ENV]) if env.get(CONFIG_ENV) else None)
+    if path is not None:
+        try:
+            values.update(tomllib.loads(path.read_text("utf-8")))
+        except OSError as exc:
+            raise ConfigError(f"cannot read config file {path}: {exc.strerror}") from exc
+        except tomllib.TOMLDecodeError as exc:
+            raise ConfigError(f"config file {path} is not valid TOML: {exc}") from exc
+        _build(values, origin=str(path))  # reject unknown keys early, naming the file
+    for name in values:
+        key = ENV_PREFIX + name.upper()
+        if key in env and key != CONFIG_ENV:
+            values[name] = env[key]
+    values.update({k: v for k, v in overrides.items() if v is not None})
+    return _build(values, origin="settings")
