@@ -1,6 +1,7 @@
 """Content terms of a text, for the lexical similarity every stage shares.
 
-Words are lower-cased, stop words dropped and crudely stemmed ("talks" → "talk", "missiles" →
+Words are split at hyphens ("two-and-a-half-hour"), lower-cased, stop words dropped and crudely
+stemmed ("talks" → "talk", "missiles" →
 "missil"), so that inflections of one word match; enough for alignment of news sentences.
 """
 
@@ -37,8 +38,9 @@ def stem(word: str) -> str:
 
 def terms(text: str) -> frozenset[str]:
     """The set of stemmed content words of ``text``."""
+    words = (part for w in _WORD.findall(text) for part in w.split("-"))
     return frozenset(
-        stem(w) for w in _WORD.findall(text) if w.lower() not in STOP_WORDS and not w.isdigit()
+        stem(w) for w in words if w and w.lower() not in STOP_WORDS and not w.isdigit()
     )
 
 

@@ -13,7 +13,7 @@ import re
 from collections.abc import Sequence
 from datetime import date, timedelta
 
-from newsbrief.records import Article, DatedEvent, Entity, Granularity, Span
+from newsbrief.records import Article, DatedEvent, Entity, Granularity, Quote, Span
 
 _MONTH_NAMES = (
     "january february march april may june july august september october november december"
@@ -119,15 +119,20 @@ def _year_of(month: int, published: date) -> int:
     return published.year if month <= published.month else published.year - 1
 
 
-def dated_events(article: Article, entities: Sequence[Entity]) -> list[DatedEvent]:
-    """The DATE expressions of an article that resolve, one per sentence and date."""
+def dated_events(
+    article: Article, entities: Sequence[Entity], quotes: Sequence[Quote] = ()
+) -> list[DatedEvent]:
+    """The DATE expressions of an article that resolve, one per sentence and date. Expressions
+    inside a direct quote are skipped: "today" there means the day the words were said, which
+    the publication date does not tell."""
     published = article.published_date
     if published is None:
         return []
+    quoted = [q.content for q in quotes if q.direct]
     out: list[DatedEvent] = []
     seen: set[tuple[int, date]] = set()
     for ent in entities:
-        if ent.label != "DATE":
+        if ent.label != "DATE" or any(ent.span in q for q in quoted):
             continue
         # the preposition before the entity tells a month ("in August") from a bare word
         context = article.text[max(0, ent.span.start - 8) : ent.span.end]

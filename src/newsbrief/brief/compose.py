@@ -39,7 +39,7 @@ from newsbrief.records import (
     Quote,
     SourceRef,
 )
-from newsbrief.terms import jaccard, terms
+from newsbrief.terms import jaccard, overlap, terms
 
 SECTIONS = (
     ("executive_summary", "Executive Summary"),
@@ -50,13 +50,20 @@ SECTIONS = (
     ("sources_differ", "Where Sources Differ"),
 )
 SUMMARY_MIN, SUMMARY_MAX = 3, 5
+SUMMARY_CUTOFF = 0.5  # past the minimum, stop when the best left scores below this × the top
+OUTLET_DAMPING = 0.8  # each pick from an outlet scales its other sentences' scores by this
 STORY_SO_FAR_MAX = 4
 MATTERS_MAX = 3
 ACTORS_MAX = 8
 TIMELINE_MAX = 12
-# Two picked sentences say the same thing above this Jaccard of content words (seed 000's
-# summary bullets against its own body: 0.3–0.6; distinct facts of the seeds: below 0.25).
+# Two picked sentences say the same thing when their content words reach this Jaccard, or
+# this overlap coefficient with at least REDUNDANT_SHARED words in common. Calibrated on the
+# seeds: seed 000's summary bullets against its own body score Jaccard 0.3–0.6; its standfirst
+# "Putin wanted no Tomahawks for Ukraine, a Budapest summit was agreed upon." against the bullet
+# that restates it scores overlap 0.62; distinct facts of the seeds stay below 0.25 / 0.45.
 REDUNDANT = 0.3
+REDUNDANT_OVERLAP = 0.5
+REDUNDANT_SHARED = 3
 MIN_WORDS, MAX_WORDS = 6, 70
 QUOTE_MIN_WORDS = 4
 DISPUTED_NOTE = " (sources differ on this; see Where Sources Differ)"
@@ -76,6 +83,12 @@ _MATTERS = re.compile(
 _QUOTE_MARK = re.compile(r"[“”\"«»]")
 
 
+def _redundant(a: frozenset[str], b: frozenset[str]) -> bool:
+    if jaccard(a, b) >= REDUNDANT:
+        return True
+    return len(a & b) >= REDUNDANT_SHARED and overlap(a, b) >= REDUNDANT_OVERLAP
+
+
 def _key(unit: Statement) -> tuple[str, int]:
     return unit.sentence.article_id, unit.sentence.index
 
@@ -90,11 +103,14 @@ class _Composer:
         self.disputed = {
             (c.article_id, c.start) for d in self.disputes for v in d.versions for c in v.citations
         }
-        self.events = [e for a in self.analyses for e in dated_events(a.article, a.entities)]
+        self.events = [
+            e for a in self.analyses for e in dated_events(a.article, a.entities, a.quotes)
+        ]
         self.events_of: dict[tuple[str, int], list[DatedEvent]] = defaultdict(list)
         for event in self.events:
             self.events_of[(event.article_id, event.sentence)].append(event)
         self.position = {_key(u): i for i, u in enumerate(self.units)}
+        self.actors = resolve_actors(self.analyses)
         self.used: set[tuple[str, int]] = set()
         self.picked_terms: list[frozenset[str]] = []
         frequency: Counter[str] = Counter(t for u in self.units for t in u.terms)
@@ -133,7 +149,7 @@ class _Composer:
         unit = self.units[i]
         if _key(unit) in self.used or self.scores[i] <= 0:
             return False
-        return all(jaccard(unit.terms, t) < REDUNDANT for t in self.picked_terms)
+        return not any(_redundant(unit.terms, t) for t in self.picked_terms)
 
     def _take(self, i: int) -> BriefItem:
         unit = self.units[i]
@@ -162,29 +178,37 @@ class _Composer:
         return BriefItem(text=text, citations=tuple(citations))
 
     def executive_summary(self) -> tuple[BriefItem, ...]:
-        ranked = sorted(range(len(self.units)), key=lambda i: (-self.scores[i], i))
+        """Greedy: the best-scoring free sentence, news before background; each pick lowers
+        the scores of its outlet's other sentences so that no one outlet tells it all."""
+        background = {i for i, u in enumerate(self.units) if self.is_background(u)}
+        picks_by_outlet: Counter[str] = Counter()
         items: list[BriefItem] = []
-        background = [i for i in ranked if self.is_background(self.units[i])]
-        for i in [i for i in ranked if i not in background] + background:
-            if len(items) >= SUMMARY_MAX:
+        top = max(self.scores, default=0.0)
+        while len(items) < SUMMARY_MAX:
+
+            def effective(i: int) -> tuple[bool, float, int]:
+                damped = self.scores[i] * OUTLET_DAMPING ** picks_by_outlet[self.units[i].outlet]
+                return (i not in background, damped, -i)
+
+            free = [i for i in range(len(self.units)) if self._free(i)]
+            if not free:
                 break
-            if len(items) >= SUMMARY_MIN and self.scores[i] < 0.5 * self.scores[ranked[0]]:
+            best = max(free, key=effective)
+            if len(items) >= SUMMARY_MIN and self.scores[best] < SUMMARY_CUTOFF * top:
                 break
-            if self._free(i):
-                items.append(self._take(i))
+            items.append(self._take(best))
+            picks_by_outlet[self.units[best].outlet] += 1
         return tuple(items)
 
     def story_so_far(self) -> tuple[BriefItem, ...]:
+        """The best background sentences, then put in time order."""
         candidates = [i for i in range(len(self.units)) if self.is_background(self.units[i])]
         candidates.sort(key=lambda i: (-self.scores[i], i))
-        chosen: list[int] = []
+        chosen: list[tuple[date, int, BriefItem]] = []
         for i in candidates:
             if len(chosen) < STORY_SO_FAR_MAX and self._free(i):
-                chosen.append(i)
-                self.picked_terms.append(self.units[i].terms)
-        chosen.sort(key=lambda i: (self._when(i), i))
-        self.picked_terms = self.picked_terms[: len(self.picked_terms) - len(chosen)]
-        return tuple(self._take(i) for i in chosen)
+                chosen.append((self._when(i), i, self._take(i)))
+        return tuple(item for _, _, item in sorted(chosen, key=lambda c: (c[0], c[1])))
 
     def _when(self, i: int) -> date:
         events = self.events_of.get(_key(self.units[i]), [])
@@ -206,7 +230,7 @@ class _Composer:
 
     def who_thinks_what(self) -> tuple[BriefItem, ...]:
         items: list[BriefItem] = []
-        for actor in resolve_actors(self.analyses):
+        for actor in self.actors:
             if actor.quotes and len(items) < ACTORS_MAX:
                 items.append(self._actor_item(actor))
         return tuple(items)
@@ -262,6 +286,7 @@ class _Composer:
                         break
                 else:
                     groups.append([i])
+            groups.sort(key=lambda g: (-max(self.scores[i] for i in g), min(g)))
             for group in groups:
                 best = max(group, key=lambda i: (self.scores[i], -i))
                 seen_outlets: set[str] = set()
@@ -289,22 +314,18 @@ class _Composer:
         return ", ".join(dict.fromkeys(names))
 
     def _difference(self, disagreement: Disagreement) -> BriefItem:
-        what = {"quantity": "Figures differ", "title": "Title differs"}[disagreement.kind]
         sides = [
             " / ".join(f"“{t}”" for t in v.text.split(" / "))
             + f" ({self._outlet_names(v.outlets)})"
             for v in disagreement.versions
         ]
-        citations = tuple(c for v in disagreement.versions for c in v.citations)
-        subject = disagreement.subject
         if disagreement.kind == "title":
-            actor = next((a for a in resolve_actors(self.analyses) if a.key == subject), None)
-            subject = actor.name if actor else subject.title()
-        return BriefItem(
-            text=f"{what} ({subject}): " + " vs ".join(sides),
-            citations=citations,
-            label=disagreement.kind,
-        )
+            actor = next((a for a in self.actors if a.key == disagreement.subject), None)
+            label = f"Title of {actor.name if actor else disagreement.subject.title()}"
+        else:
+            label = "Figures"
+        citations = tuple(c for v in disagreement.versions for c in v.citations)
+        return BriefItem(text=" vs ".join(sides), citations=citations, label=label)
 
     def title(self) -> str:
         def headline_score(a: Analysis) -> tuple[float, str]:

@@ -6,6 +6,7 @@
 
 from __future__ import annotations
 
+import itertools
 import sys
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
@@ -72,11 +73,7 @@ def read_file(
     origin = "<stdin>" if item.path is None else str(item.path)
     try:
         if item.path is None:
-            data = (stdin or sys.stdin.buffer).read(cap + 1)
-            if data.lstrip()[:1] == b"{":
-                yield from read_jsonl(data.splitlines(), origin=origin, meta=meta, cap=cap)
-            else:
-                yield read_text(data, origin=origin, meta=meta, cap=cap)
+            yield from _read_stdin(stdin or sys.stdin.buffer, meta=meta, cap=cap)
             return
         if item.path.suffix.lower() in JSONL_SUFFIXES:
             with item.path.open("rb") as lines:
@@ -90,6 +87,22 @@ def read_file(
         yield Rejected(origin=origin, stage="read", reason=str(exc))
     except OSError as exc:
         yield Rejected(origin=origin, stage="read", reason=f"{origin}: {exc.strerror or exc}")
+
+
+def _read_stdin(stream: BinaryIO, *, meta: Metadata, cap: int) -> Iterator[RawArticle | Rejected]:
+    """JSON lines, capped line by line like a file, when the first non-blank line starts with
+    ``{``; else one scraped-text article, capped as a whole."""
+    head: list[bytes] = []
+    while line := stream.readline(cap + 1):
+        head.append(line)
+        if line.strip():
+            break
+    if head and head[-1].lstrip(b"\xef\xbb\xbf \t").startswith(b"{"):
+        yield from read_jsonl(itertools.chain(head, stream), origin="<stdin>", meta=meta, cap=cap)
+        return
+    data = b"".join(head)
+    data += stream.read(max(0, cap + 1 - len(data)))
+    yield read_text(data, origin="<stdin>", meta=meta, cap=cap)
 
 
 def read_inputs(

@@ -33,14 +33,13 @@ def read_jsonl(
 def _article(raw: bytes, *, where: str, meta: Metadata, cap: int) -> RawArticle:
     if len(raw) > cap:
         raise InputTooLarge(
-            f"{where}: {len(raw):,} bytes is above the size cap of {cap:,} bytes "
-            "(setting max_input_bytes)"
+            f"{where}: more than the size cap of {cap:,} bytes (setting max_input_bytes)"
         )
     warnings: tuple[str, ...] = ()
     try:
-        line = raw.decode("utf-8")
+        line = raw.decode("utf-8-sig")  # a byte-order mark may open the first line
     except UnicodeDecodeError:
-        line = raw.decode("utf-8", errors="replace")
+        line = raw.decode("utf-8-sig", errors="replace")
         warnings = (f"{where}: invalid UTF-8 replaced with U+FFFD",)
     try:
         data = json.loads(line)

@@ -13,10 +13,9 @@ MAX_CONTROL_SHARE = 0.05
 
 def decode(data: bytes, *, origin: str, cap: int) -> tuple[str, tuple[str, ...]]:
     """UTF-8 text from bytes, with warnings; refuses binary data and data above ``cap``."""
-    if len(data) > cap:
+    if len(data) > cap:  # callers read at most cap + 1 bytes: the true size may be larger
         raise InputTooLarge(
-            f"{origin}: {len(data):,} bytes is above the size cap of {cap:,} bytes "
-            "(setting max_input_bytes)"
+            f"{origin}: more than the size cap of {cap:,} bytes (setting max_input_bytes)"
         )
     sample = data[:65536]
     controls = sum(1 for b in sample if b < 32 and b not in (9, 10, 12, 13))

@@ -5,13 +5,15 @@ leaves nothing of that article behind, and the content-hash id makes re-ingestin
 from __future__ import annotations
 
 import json
+import sqlite3
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
-from sqlalchemy import Connection, Engine, create_engine, event, func, insert, select
+from sqlalchemy import URL, Connection, Engine, create_engine, event, func, insert, make_url, select
 from sqlalchemy.exc import SQLAlchemyError
 
 from newsbrief.errors import NotFound, StoreError
@@ -53,20 +55,25 @@ class ArticleRow:
     quotes: int
 
 
-def database_url(db: str) -> str:
-    """A SQLAlchemy URL for ``db``: a URL as is, else a path to a SQLite file."""
+def database_url(db: str) -> URL:
+    """A SQLAlchemy URL for ``db``: a URL as is, else a path to a SQLite file (never parsed as
+    a URL, so that "?", "#" or "%" in a folder name stay part of the path)."""
     if "://" in db:
-        return db
-    return f"sqlite:///{Path(db).expanduser()}"
+        return make_url(db)
+    return URL.create("sqlite", database=str(Path(db).expanduser()))
 
 
-def _sqlite_engine(url: str, *, readonly: bool) -> Engine:
+def _sqlite_engine(url: URL, *, readonly: bool) -> Engine:
+    path = url.database or ""
     if readonly:
-        path = url.removeprefix("sqlite:///")
         if not Path(path).is_file():
             raise StoreError(f"no store at {path}: ingest some articles first")
-        url = f"sqlite:///file:{path}?mode=ro&uri=true"
-    engine = create_engine(url)
+        uri = f"file:{quote(str(Path(path).resolve()))}?mode=ro"
+        engine = create_engine(
+            url, creator=lambda: sqlite3.connect(uri, uri=True, check_same_thread=False)
+        )
+    else:
+        engine = create_engine(url)
 
     @event.listens_for(engine, "connect")
     def _connect(dbapi_connection: Any, _record: Any) -> None:
@@ -95,24 +102,26 @@ class Store:
 
     @classmethod
     def open(cls, db: str, *, readonly: bool = False) -> Store:
-        url = database_url(db)
+        """Open (and, for writing, create and migrate) the store at ``db``."""
         try:
-            if url.startswith("sqlite"):
+            url = database_url(db)
+            if url.get_backend_name() == "sqlite":
                 engine = _sqlite_engine(url, readonly=readonly)
             else:
                 engine = create_engine(url)
-            store = cls(engine, readonly=readonly)
-            if not readonly:
-                store.migrate()
-            else:
+        except (SQLAlchemyError, ValueError) as exc:
+            raise StoreError(f"cannot open store {db}: {exc}") from exc
+        store = cls(engine, readonly=readonly)
+        try:
+            if readonly:
                 with engine.connect() as conn:
                     conn.execute(select(func.count()).select_from(articles))
+            else:
+                store.migrate()
         except SQLAlchemyError as exc:
-            raise StoreError(
-                f"cannot open store {db}: {exc.__class__.__name__}: {exc.orig or exc}"
-                if hasattr(exc, "orig")
-                else f"cannot open store {db}: {exc}"
-            ) from exc
+            engine.dispose()
+            reason = getattr(exc, "orig", None) or exc
+            raise StoreError(f"cannot open store {db}: {reason}") from exc
         return store
 
     def close(self) -> None:

