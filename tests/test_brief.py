@@ -200,3 +200,29 @@ def test_html_escapes_article_text(tmp_path: Path) -> None:
         page = render(pipeline.brief(store, list(store.iter_ids())), "html")
     assert "<script>" not in page and "<img" not in page
     assert "&lt;script&gt;" in page
+
+
+def test_an_outlet_counts_once_whatever_it_repeats(tmp_path: Path) -> None:
+    """Two articles of one outlet saying the same thing, and a second outlet: the statement has
+    two independent sources, not three."""
+    folder = tmp_path / "outlets"
+    folder.mkdir()
+    story = (
+        "The city council approved the new harbour bridge on Monday after a long debate.\n\n"
+        "Construction of the harbour bridge will start next spring and cost 40 million euros.\n"
+    )
+    for name, outlet, headline in [
+        ("a1", "Harbour Gazette", "Council approves harbour bridge"),
+        ("a2", "Harbour Gazette", "Harbour bridge approved by council"),
+        ("b1", "City Post", "New harbour bridge gets the green light"),
+    ]:
+        (folder / f"{name}.txt").write_text(f"{headline}\n{story}", "utf-8")
+        (folder / f"{name}.meta.json").write_text(
+            json.dumps({"source": outlet, "published": "2025-03-04"}), "utf-8"
+        )
+    data, _, store = ingest_and_brief(folder, tmp_path / "o.db")
+    store.close()
+    assert len(data["sources"]) == 3
+    assert data["independent_sources"] == 2
+    summary = items(data, "executive_summary")
+    assert summary and all(i["independent_sources"] == 2 for i in summary)

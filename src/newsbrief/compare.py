@@ -14,7 +14,15 @@ from dataclasses import dataclass
 
 from newsbrief.analyse.actors import fold
 from newsbrief.analyse.quotes import quote_spans
-from newsbrief.records import Analysis, Citation, Disagreement, Entity, Sentence, Version
+from newsbrief.records import (
+    Analysis,
+    Citation,
+    Disagreement,
+    Entity,
+    Sentence,
+    Version,
+    independence_key,
+)
 from newsbrief.terms import jaccard, overlap, terms
 
 # Two sentences of different outlets say the same thing at this lexical similarity (overlap
@@ -28,10 +36,8 @@ MIN_SHARED_TERMS = 3
 
 
 def outlet_key(analysis: Analysis) -> str:
-    """What counts as one independent source: the outlet, or the article if the outlet is
-    unknown."""
-    outlet = analysis.article.outlet
-    return f"outlet:{fold(outlet)}" if outlet else f"article:{analysis.article.id}"
+    """What counts as one independent source (see records.independence_key)."""
+    return independence_key(analysis.article.outlet, analysis.article.id)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

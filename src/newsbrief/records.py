@@ -191,6 +191,12 @@ class SourceRef:
     published: str | None
 
 
+def independence_key(outlet: str | None, article_id: str) -> str:
+    """What counts as one independent source: the outlet, or the article when the outlet is
+    unknown."""
+    return f"outlet:{' '.join(outlet.casefold().split())}" if outlet else f"article:{article_id}"
+
+
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Brief:
     title: str
@@ -198,6 +204,12 @@ class Brief:
     sources: tuple[SourceRef, ...]
     independent_sources: int
     notes: tuple[str, ...] = field(default=())
+
+    def support(self, item: BriefItem) -> int:
+        """How many independent sources an item cites (an outlet counts once, whatever it
+        repeats)."""
+        outlets = {s.article_id: independence_key(s.outlet, s.article_id) for s in self.sources}
+        return len({outlets[c.article_id] for c in item.citations})
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -55,13 +55,14 @@ def to_markdown(brief: Brief) -> str:
     return "\n".join(lines) + "\n"
 
 
-def _item(item: BriefItem) -> dict[str, Any]:
+def _item(brief: Brief, item: BriefItem) -> dict[str, Any]:
     out: dict[str, Any] = {
         "text": item.text,
         "citations": [
             {"article_id": c.article_id, "start": c.start, "end": c.end, "text": c.text}
             for c in item.citations
         ],
+        "independent_sources": brief.support(item),
     }
     if item.label is not None:
         out["label"] = item.label
@@ -72,7 +73,7 @@ def to_dict(brief: Brief) -> dict[str, Any]:
     return {
         "title": brief.title,
         "sections": [
-            {"key": s.key, "title": s.title, "items": [_item(i) for i in s.items]}
+            {"key": s.key, "title": s.title, "items": [_item(brief, i) for i in s.items]}
             for s in brief.sections
         ],
         "sources": [
