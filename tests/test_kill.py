@@ -47,6 +47,26 @@ def _stored_so_far(db: Path) -> int:
         return 0
 
 
+def _no_process_left(marker: str) -> bool:
+    """Whether, within a few seconds, no process runs with ``marker`` on its command line."""
+    proc = Path("/proc")
+    if not proc.is_dir():
+        pytest.skip("needs /proc to list processes")
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:
+        alive = []
+        for cmdline in proc.glob("[0-9]*/cmdline"):
+            try:
+                if marker.encode() in cmdline.read_bytes():
+                    alive.append(cmdline.parent.name)
+            except OSError:  # the process ended while we looked
+                continue
+        if not alive:
+            return True
+        time.sleep(0.1)
+    return False
+
+
 def _command(db: Path, folder: Path) -> list[str]:
     script = "from newsbrief.cli import main; main()"
     return [sys.executable, "-c", script, "--db", str(db), "ingest", str(folder)]
@@ -71,6 +91,7 @@ def test_sigkill_during_ingest_then_rerun(tmp_path: Path) -> None:
 
     stored = _count(db)
     assert 0 < stored < ARTICLES, f"the kill did not land mid-run ({stored} stored)"
+    assert _no_process_left(str(db)), "worker processes outlived the killed ingest"
 
     second = subprocess.run(
         _command(db, folder), capture_output=True, text=True, timeout=WAIT_SECONDS, check=False

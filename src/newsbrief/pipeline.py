@@ -6,11 +6,13 @@ compare → compose. No I/O of its own beyond the store and the readers it is ha
 
 from __future__ import annotations
 
+import functools
+import itertools
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import BinaryIO
 
-from newsbrief import nlp
+from newsbrief import nlp, parallel
 from newsbrief.analyse.quotes import find_quotes
 from newsbrief.brief.compose import compose
 from newsbrief.dedup import link_repeats
@@ -21,17 +23,38 @@ from newsbrief.records import Analysis, Article, Brief, Rejected
 from newsbrief.settings import Settings
 from newsbrief.store import Store
 
+# Below this many new articles the pipe runs in this process: starting workers costs more than
+# it saves (bench/speed.py: two workers beat one from about two batches of seed-sized articles).
+PARALLEL_MIN_ARTICLES = 64
 
-def analyse(articles: Sequence[Article], settings: Settings) -> Iterator[Analysis]:
-    """Parse articles in batches (nlp.pipe) and extract sentences, entities and quotes."""
-    if not articles:
+
+def analyse(
+    articles: Iterable[Article], settings: Settings, *, workers: int = 1
+) -> Iterator[Analysis]:
+    """Parse articles (nlp.pipe, batched) and extract sentences, entities and quotes; in input
+    order, lazily. With ``workers`` > 1 the batches run in that many forked processes."""
+    nlp.pipeline_for(settings)  # loaded here, so that forked workers inherit it
+    if workers <= 1:
+        yield from _analyse_batch(articles, settings)
         return
+    yield from parallel.ordered_map(
+        functools.partial(_analysis_list, settings=settings),
+        articles,
+        workers=workers,
+        batch_size=settings.nlp_batch_size,
+    )
+
+
+def _analysis_list(articles: list[Article], settings: Settings) -> list[Analysis]:
+    return list(_analyse_batch(articles, settings))
+
+
+def _analyse_batch(articles: Iterable[Article], settings: Settings) -> Iterator[Analysis]:
     pipeline = nlp.pipeline_for(settings)
-    docs = nlp.parse(pipeline, (a.text for a in articles), settings)
-    for article, doc in zip(articles, docs, strict=True):
+    for doc, article in nlp.parse(pipeline, ((a.text, a) for a in articles), settings):
         sents = link_repeats(nlp.sentences(doc, article))
-        ents = nlp.entities(doc, article.id, sents)
-        quotes = find_quotes(doc, sents, ents)
+        ents = nlp.entities(doc, article, sents)
+        quotes = find_quotes(doc, article.text, sents, ents)
         yield Analysis(
             article=article, sentences=tuple(sents), entities=tuple(ents), quotes=tuple(quotes)
         )
@@ -70,43 +93,50 @@ def ingest(
     transaction, so an interrupted run leaves only whole articles and can simply be re-run."""
     meta = meta or Metadata()
     report = IngestReport()
-    batch: list[Article] = []
 
-    def flush() -> None:
-        for analysis in analyse(batch, settings):
-            if store.add(analysis):
-                report.ingested += 1
-            else:
-                report.present += 1
-        batch.clear()
+    def new_articles() -> Iterator[Article]:
+        """Clean articles that the store does not hold yet, each once; everything else is
+        counted in the report on the way."""
+        pending: set[str] = set()
+        for item in inputs:
+            found = (
+                [item]
+                if isinstance(item, Rejected)
+                else read_file(item, meta=meta, cap=settings.max_input_bytes, stdin=stdin)
+            )
+            for raw in found:
+                if isinstance(raw, Rejected):
+                    report.rejected.append(raw)
+                    continue
+                report.warnings.extend(raw.warnings)
+                try:
+                    article = prepare(raw)
+                except InputError as exc:
+                    report.rejected.append(
+                        Rejected(origin=raw.origin, stage="clean", reason=str(exc))
+                    )
+                    continue
+                if article.id not in pending:
+                    report.article_ids.append(article.id)
+                if article.id in pending or store.has(article.id):
+                    report.present += 1
+                    continue
+                pending.add(article.id)
+                yield article
+            if on_input:
+                on_input()
 
-    for item in inputs:
-        found = (
-            [item]
-            if isinstance(item, Rejected)
-            else read_file(item, meta=meta, cap=settings.max_input_bytes, stdin=stdin)
-        )
-        for raw in found:
-            if isinstance(raw, Rejected):
-                report.rejected.append(raw)
-                continue
-            report.warnings.extend(raw.warnings)
-            try:
-                article = prepare(raw)
-            except InputError as exc:
-                report.rejected.append(Rejected(origin=raw.origin, stage="clean", reason=str(exc)))
-                continue
-            if article.id not in report.article_ids:
-                report.article_ids.append(article.id)
-            if store.has(article.id) or any(a.id == article.id for a in batch):
-                report.present += 1
-                continue
-            batch.append(article)
-            if len(batch) >= settings.nlp_batch_size:
-                flush()
-        if on_input:
-            on_input()
-    flush()
+    # The model loads, and workers start, only when there is enough new work for them.
+    articles = new_articles()
+    head = list(itertools.islice(articles, PARALLEL_MIN_ARTICLES))
+    if not head:
+        return report
+    workers = nlp.processes(settings) if len(head) == PARALLEL_MIN_ARTICLES else 1
+    for analysis in analyse(itertools.chain(head, articles), settings, workers=workers):
+        if store.add(analysis):
+            report.ingested += 1
+        else:  # another writer stored it since we looked
+            report.present += 1
     return report
 
 

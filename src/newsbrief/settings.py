@@ -56,9 +56,9 @@ def _build(values: dict[str, Any], *, origin: str) -> Settings:
                 f"{value!r} in {origin}"
             )
         typed[name] = value
-    if typed["max_input_bytes"] <= 0 or typed["nlp_batch_size"] <= 0 or typed["nlp_processes"] <= 0:
+    if typed["max_input_bytes"] <= 0 or typed["nlp_batch_size"] <= 0 or typed["nlp_processes"] < 0:
         raise ConfigError(
-            f"max_input_bytes, nlp_batch_size and nlp_processes must be > 0 ({origin})"
+            f"max_input_bytes and nlp_batch_size must be > 0, nlp_processes >= 0 ({origin})"
         )
     return Settings(**typed)
 

@@ -3,13 +3,14 @@
 Direct quotes are the text between a pair of quotation marks (the glyph's direction is not
 trusted, see :func:`newsbrief.nlp.is_opening`); reported speech is the clause a cue verb
 introduces ("X said that …", "stating that …"), or a sentence ending in "according to X".
-The speaker is the subject of the cue verb nearest to the quote, found in the dependency parse;
-a pronoun takes the nearest person named before it in the article; when neither works the speaker
-stays unknown rather than guessed.
+The speaker is the subject of the cue verb nearest to the quote, found in the dependency parse,
+or the name right after an inverted cue ("…,” wrote Jane Doe); a pronoun takes the nearest person
+named before it in the article; when neither works the speaker stays unknown rather than guessed.
 """
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
@@ -20,12 +21,30 @@ if TYPE_CHECKING:
     from spacy.tokens import Doc, Token
     from spacy.tokens import Span as DocSpan
 
-CUE_LEMMAS = frozenset(
-    """say state write tell add note assert affirm echo suggest claim argue insist warn explain
-    announce declare emphasize emphasise stress indicate remark comment reply respond acknowledge
-    admit post tweet highlight caution predict vow pledge promise deny confirm believe contend
-    maintain urge recall describe""".split()
-)
+CUE_VERBS = """say state write tell add note assert affirm echo suggest claim argue insist warn
+    explain announce declare emphasize emphasise stress indicate remark comment reply respond
+    acknowledge admit post tweet highlight caution predict vow pledge promise deny confirm believe
+    contend maintain urge recall describe""".split()
+# Inflections the regular rules below get wrong (no lemmatizer runs: see nlp.EXCLUDED_PIPES).
+_IRREGULAR = {
+    "say": ("said",), "tell": ("told",), "write": ("wrote", "written"),
+    "admit": ("admitted", "admitting"),
+}  # fmt: skip
+
+
+def _forms(verb: str) -> set[str]:
+    """The base, -s, -ed and -ing forms of a regular English verb, plus its irregular forms."""
+    stem = verb[:-1] if verb.endswith("e") else verb
+    third = (
+        verb[:-1] + "ies"
+        if verb.endswith("y") and verb[-2] not in "aeiou"
+        else (verb + "es" if verb.endswith(("s", "sh", "ch", "x", "z", "o")) else verb + "s")
+    )
+    past = verb[:-1] + "ied" if third.endswith("ies") else stem + "ed"
+    return {verb, third, past, stem + "ing", *_IRREGULAR.get(verb, ())}
+
+
+CUE_FORMS = frozenset(form for verb in CUE_VERBS for form in _forms(verb))
 PERSON_NOUNS = frozenset(
     """official officials spokesperson spokesman spokeswoman minister president leader aide
     adviser advisor secretary ambassador diplomat analyst expert source sources envoy chancellor
@@ -34,6 +53,8 @@ PERSON_NOUNS = frozenset(
 PRONOUNS = frozenset({"he", "she", "they", "him", "her"})
 QUOTE_MARKS = '“”«»„"'
 MIN_QUOTE_WORDS = 2  # one quoted word is a term or scare quote, not a statement
+INVERTED_MAX_WORDS = 4  # "…,” wrote andrii Sybiha, …": a name right after the cue is this short
+_NOT_IN_NAME = frozenset({"ADP", "DET", "VERB", "AUX", "ADV", "PRON", "SCONJ", "CCONJ", "NUM"})
 
 
 def quote_spans(text: str, start: int, end: int) -> list[Span]:
@@ -64,57 +85,91 @@ def _strip(text: str, span: Span) -> Span:
     return Span(start=start, end=end)
 
 
+class _Speakers:
+    """Speaker resolution within one article."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.last_person: tuple[str, Span] | None = None
+
+    def named(self, start: int, end: int) -> tuple[str, Span]:
+        return self.text[start:end], Span(start=start, end=end)
+
+    def name(self, token: Token, ents: Sequence[Entity]) -> tuple[str, Span]:
+        """The name a subject token stands for: its entity, else the proper-noun run ending at
+        it; a title-only or collective subject keeps its modifiers ("Ukrainian officials")."""
+        for ent in ents:
+            inside = ent.span.start <= token.idx < ent.span.end
+            if (
+                inside
+                and ent.label in ("PERSON", "ORG", "NORP", "GPE")
+                and (ent.label == "PERSON" or token.pos_ != "PROPN" or len(ent.text) > len(token))
+            ):
+                return ent.text, ent.span
+        left = token
+        while left.i > 0:
+            prev = left.doc[left.i - 1]
+            if (
+                prev.dep_ in ("compound", "amod")
+                and prev.head.i >= left.i
+                and (prev.pos_ == "PROPN" or (prev.text.isalpha() and token.pos_ == "PROPN"))
+            ):
+                left = prev
+            else:
+                break
+        if token.pos_ == "NOUN" and token.lower_ in PERSON_NOUNS:
+            left = min(
+                (t for t in token.subtree if t.i <= token.i and t.dep_ != "det"),
+                key=lambda t: t.i,
+            )
+        return self.named(left.idx, token.idx + len(token))
+
+    def inverted(self, cue: Token, ents: Sequence[Entity]) -> tuple[str, Span] | None:
+        """The speaker named right after the cue: "…,” wrote andrii Sybiha, Ukraine's …". A
+        person or organisation entity there wins; else a short run of words ending in a proper
+        noun, stopped by punctuation or a function word ("tweeted Jane Doe on Friday")."""
+        after = cue.idx + len(cue)
+        for ent in ents:
+            if ent.label in ("PERSON", "ORG") and 0 < ent.span.start - after <= 2:
+                return ent.text, ent.span
+        run: list[Token] = []
+        for token in cue.doc[cue.i + 1 : cue.i + 1 + INVERTED_MAX_WORDS]:
+            if token.is_punct or token.is_space or (run and token.pos_ in _NOT_IN_NAME):
+                break
+            run.append(token)
+        if not run or run[-1].pos_ != "PROPN" or not run[0].text[:1].isalpha():
+            return None
+        return self.named(run[0].idx, run[-1].idx + len(run[-1]))
+
+    def of(self, cue: Token, ents: Sequence[Entity]) -> tuple[str, Span] | None:
+        if cue.lower_ == "according":
+            objects = [t for t in cue.nbor().children if t.dep_ == "pobj"]
+            return self.name(objects[0], ents) if objects else None
+        subject = _subject(cue)
+        if subject is None:
+            return self.inverted(cue, ents)
+        if subject.lower_ in PRONOUNS:
+            return self.last_person
+        if subject.pos_ == "PROPN" or (subject.pos_ == "NOUN" and subject.lower_ in PERSON_NOUNS):
+            return self.name(subject, ents)
+        return self.inverted(cue, ents)
+
+
 def _subject(verb: Token) -> Token | None:
     """The subject of a cue verb, climbing through participles ("…, stating that")."""
-    node: Token | None = verb
+    node = verb
     for _ in range(3):
-        if node is None:
-            return None
         for child in node.children:
             if child.dep_ in ("nsubj", "nsubjpass"):
                 return child
-        if node.dep_ in ("advcl", "conj", "xcomp") and node.head is not node:
-            node = node.head
-        else:
+        if node.dep_ not in ("advcl", "conj", "xcomp") or node.head is node:
             return None
+        node = node.head
     return None
 
 
-def _name(token: Token, ents: Sequence[Entity]) -> tuple[str, Span]:
-    """The name a subject token stands for: its entity, else the proper-noun run ending at it."""
-    for ent in ents:
-        if (
-            ent.span.start <= token.idx < ent.span.end
-            and ent.label in ("PERSON", "ORG", "NORP", "GPE")
-            and (
-                ent.label == "PERSON"
-                or token.pos_ != "PROPN"
-                or ent.span.end - ent.span.start > len(token)
-            )
-        ):
-            return ent.text, ent.span
-    left = token
-    while left.i > 0:
-        prev = left.doc[left.i - 1]
-        if (
-            prev.dep_ in ("compound", "amod")
-            and prev.head.i >= left.i
-            and (prev.pos_ == "PROPN" or (prev.text.isalpha() and token.pos_ == "PROPN"))
-        ):
-            left = prev
-        else:
-            break
-    if token.pos_ == "NOUN" and token.text.lower() in PERSON_NOUNS:
-        # a collective or title-only speaker: "Ukrainian officials", "A Kremlin aide"
-        left = min(
-            (t for t in token.subtree if t.i <= token.i and t.dep_ != "det"), key=lambda t: t.i
-        )
-    start, end = left.idx, token.idx + len(token)
-    return token.doc.text[start:end], Span(start=start, end=end)
-
-
 def _cues(sent: DocSpan) -> list[Token]:
-    cues = [t for t in sent if t.lemma_.lower() in CUE_LEMMAS and t.pos_ in ("VERB", "AUX")]
+    cues = [t for t in sent if t.lower_ in CUE_FORMS and t.pos_ in ("VERB", "AUX")]
     cues += [
         t
         for t in sent
@@ -123,51 +178,23 @@ def _cues(sent: DocSpan) -> list[Token]:
     return cues
 
 
-def _speaker(
-    cue: Token, ents: Sequence[Entity], last_person: tuple[str, Span] | None
-) -> tuple[str, Span] | None:
-    if cue.lower_ == "according":
-        objects = [t for t in cue.nbor().children if t.dep_ == "pobj"]
-        return _name(objects[0], ents) if objects else None
-    subject = _subject(cue)
-    if subject is None:
-        return _inverted(cue, ents)
-    if subject.lower_ in PRONOUNS:
-        return last_person
-    if subject.pos_ not in ("PROPN", "NOUN") or (
-        subject.pos_ == "NOUN" and subject.text.lower() not in PERSON_NOUNS
-    ):
-        return _inverted(cue, ents)
-    return _name(subject, ents)
-
-
-def _inverted(cue: Token, ents: Sequence[Entity]) -> tuple[str, Span] | None:
-    """The speaker named right after the cue: "…,” wrote andrii Sybiha, Ukraine's …". The run of
-    words up to the next punctuation must be short and end in a proper noun."""
-    run: list[Token] = []
-    for token in cue.doc[cue.i + 1 : cue.i + 6]:
-        if token.is_punct or token.is_space:
-            break
-        run.append(token)
-    if not run or len(run) > 4 or run[-1].pos_ != "PROPN" or not run[0].text[:1].isalpha():
-        return None
-    start, end = run[0].idx, run[-1].idx + len(run[-1])
-    return cue.doc.text[start:end], Span(start=start, end=end)
-
-
-def find_quotes(doc: Doc, sents: Sequence[Sentence], ents: Sequence[Entity]) -> list[Quote]:
-    """Direct quotes and reported statements of one parsed article."""
-    text = doc.text
+def find_quotes(
+    doc: Doc, text: str, sents: Sequence[Sentence], ents: Sequence[Entity]
+) -> list[Quote]:
+    """Direct quotes and reported statements of one parsed article whose clean text is
+    ``text``."""
+    by_sentence: dict[int, list[Entity]] = defaultdict(list)
+    for ent in ents:
+        by_sentence[ent.sentence].append(ent)
+    speakers = _Speakers(text)
     out: list[Quote] = []
-    last_person: tuple[str, Span] | None = None
     for sentence in sents:
         if sentence.role == "heading":
             continue
         sent = doc.char_span(sentence.span.start, sentence.span.end, alignment_mode="expand")
         if sent is None:
             continue
-        sent_ents = [e for e in ents if e.sentence == sentence.index]
-        cues = _cues(sent)
+        sent_ents = by_sentence[sentence.index]
         direct = [
             s
             for s in (
@@ -175,21 +202,21 @@ def find_quotes(doc: Doc, sents: Sequence[Sentence], ents: Sequence[Entity]) -> 
             )
             if len(text[s.start : s.end].split()) >= MIN_QUOTE_WORDS
         ]
-        outside = [c for c in cues if not any(q.start <= c.idx < q.end for q in direct)]
+        cues = [c for c in _cues(sent) if not any(q.start <= c.idx < q.end for q in direct)]
         for quote in direct:
-            cue = min(outside, key=lambda c: _distance(c.idx, quote), default=None)
-            speaker = _speaker(cue, sent_ents, last_person) if cue is not None else None
+            cue = min(cues, key=lambda c: _distance(c.idx, quote), default=None)
+            speaker = speakers.of(cue, sent_ents) if cue is not None else None
             out.append(_quote(sentence, quote, text, True, speaker, cue))
         if not direct:
-            for cue in outside:
-                speaker = _speaker(cue, sent_ents, last_person)
+            for cue in cues:
+                speaker = speakers.of(cue, sent_ents)
                 content = _reported(cue, sentence)
                 if speaker is not None and content is not None:
                     out.append(_quote(sentence, _strip(text, content), text, False, speaker, cue))
                     break
         people = [e for e in sent_ents if e.label == "PERSON"]
         if people:
-            last_person = (people[-1].text, people[-1].span)
+            speakers.last_person = (people[-1].text, people[-1].span)
     return out
 
 

@@ -1,0 +1,134 @@
+"""Where sources differ (newsbrief.compare): figures with their hedges, and actors' titles."""
+
+from __future__ import annotations
+
+import pytest
+
+from newsbrief.compare import (
+    Statement,
+    quantities,
+    quantity_disagreements,
+    statements,
+    title_disagreements,
+)
+from newsbrief.records import Analysis, Article, Entity, Sentence, Span
+from newsbrief.terms import terms
+
+
+def statement(text: str, outlet: str = "outlet:a") -> Statement:
+    sentence = Sentence(
+        article_id=outlet, index=0, span=Span(start=0, end=len(text)), text=text, role="body"
+    )
+    return Statement(sentence=sentence, outlet=outlet, terms=terms(text))
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("They held a nearly two-and-a-half-hour phone call.", ("below", 2.5, "hour")),
+        ("The call lasted over two and a half hours.", ("above", 2.5, "hour")),
+        ("The meeting took about 30 minutes.", ("about", 30.0, "minute")),
+        ("Prices rose more than 5 percent.", ("above", 5.0, "percent")),
+        ("The strike lasted 3 days.", ("exact", 3.0, "day")),
+    ],
+)
+def test_quantity_parsing(text: str, expected: tuple[str, float, str]) -> None:
+    (found,) = quantities(statement(text))
+    assert (found.hedge, found.value, found.unit) == expected
+    assert found.text in text
+
+
+def test_percent_sign_is_a_unit() -> None:
+    (found,) = quantities(statement("Prices rose by 5% in May."))
+    assert (found.value, found.unit) == (5.0, "percent")
+
+
+@pytest.mark.parametrize(
+    ("a", "b", "conflict"),
+    [
+        (
+            "Trump and Putin held a nearly two-and-a-half-hour phone call.",
+            "The phone call between Trump and Putin lasted over two and a half hours.",
+            True,
+        ),
+        (
+            "The phone call between the leaders lasted about 30 minutes.",
+            "The leaders spoke in a phone call of 31 minutes.",
+            False,
+        ),
+        ("The port strike lasted 3 days.", "The port strike lasted 10 days.", True),
+        ("The port strike lasted 3 days.", "The port strike lasted 3 days.", False),
+        # conflicting figures about different things
+        ("The port strike lasted 3 days.", "The airline announced 10 days of cuts.", False),
+    ],
+)
+def test_quantity_conflicts(a: str, b: str, conflict: bool) -> None:
+    found = quantity_disagreements([statement(a, "outlet:a"), statement(b, "outlet:b")])
+    assert bool(found) is conflict
+    if conflict:
+        (disagreement,) = found
+        assert {v.outlets for v in disagreement.versions} == {("outlet:a",), ("outlet:b",)}
+
+
+def test_one_outlet_never_disagrees_with_itself() -> None:
+    a, b = "The port strike lasted 3 days.", "The port strike lasted 10 days."
+    assert quantity_disagreements([statement(a), statement(b)]) == []
+
+
+def analysis(article_id: str, outlet: str, text: str, person: str = "Donald Trump") -> Analysis:
+    """A one-sentence article that names ``person`` once."""
+    start = text.index(person)
+    article = Article(
+        id=article_id, title="Headline", text=text, outlet=outlet, url=None, published=None
+    )
+    span = Span(start=0, end=len(text))
+    return Analysis(
+        article=article,
+        sentences=(Sentence(article_id=article_id, index=0, span=span, text=text, role="lead"),),
+        entities=(
+            Entity(
+                article_id=article_id,
+                sentence=0,
+                span=Span(start=start, end=start + len(person)),
+                text=person,
+                label="PERSON",
+            ),
+        ),
+    )
+
+
+def titles(*analyses: Analysis) -> list[tuple[str, list[str]]]:
+    found = title_disagreements(analyses, statements(analyses))
+    return [(d.subject, [v.text for v in d.versions]) for d in found]
+
+
+def test_former_versus_current_title_across_outlets() -> None:
+    found = titles(
+        analysis("a1", "Outlet A", "The call with former US President Donald Trump lasted long."),
+        analysis("b1", "Outlet B", "US President Donald Trump called Putin."),
+    )
+    assert found == [("trump", ["former US President Donald Trump", "US President Donald Trump"])]
+
+
+def test_title_inside_quotation_marks_is_not_the_outlets_voice() -> None:
+    found = titles(
+        analysis("a1", "Outlet A", "The call with former US President Donald Trump lasted long."),
+        analysis("b1", "Outlet B", "“US President Donald Trump is wrong,” said Anna Berg."),
+    )
+    assert found == []
+
+
+def test_one_outlet_using_both_titles_is_no_disagreement() -> None:
+    found = titles(
+        analysis("a1", "Outlet A", "The call with former US President Donald Trump lasted long."),
+        analysis("a2", "Outlet A", "US President Donald Trump called Putin."),
+    )
+    assert found == []
+
+
+def test_sentence_initial_former_is_former() -> None:
+    found = titles(
+        analysis("a1", "Outlet A", "Former US President Donald Trump called Putin."),
+        analysis("b1", "Outlet B", "The call with former US President Donald Trump was long."),
+    )
+    assert found == []
