@@ -61,14 +61,4 @@ def _article(raw: bytes, *, where: str, meta: Metadata, cap: int) -> RawArticle:
     if not title:
         first, _, rest = text.strip().partition("\n")
         title, text = first.strip(), rest
-    return RawArticle(
-        origin=where,
-        title=title,
-        text=text,
-        outlet=line_meta.source,
-        url=line_meta.url,
-        published=line_meta.published,
-        authors=line_meta.authors,
-        language=line_meta.language,
-        warnings=warnings,
-    )
+    return line_meta.article(origin=where, title=title, text=text, warnings=warnings)

@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from newsbrief.errors import MetadataError
+from newsbrief.records import RawArticle
 
 SIDECAR_SUFFIX = ".meta.json"
 # Keys a sidecar or JSON line may carry; "source" and "outlet" are synonyms, as are
@@ -28,6 +29,22 @@ class Metadata:
     authors: tuple[str, ...] = ()
     language: str | None = None
     title: str | None = None
+
+    def article(
+        self, *, origin: str, title: str, text: str, warnings: tuple[str, ...] = ()
+    ) -> RawArticle:
+        """A raw article with this metadata."""
+        return RawArticle(
+            origin=origin,
+            title=title,
+            text=text,
+            outlet=self.source,
+            url=self.url,
+            published=self.published,
+            authors=self.authors,
+            language=self.language,
+            warnings=warnings,
+        )
 
     def over(self, fallback: Metadata) -> Metadata:
         """These values, with the gaps filled from ``fallback``."""

@@ -46,14 +46,4 @@ def read_text(data: bytes, *, origin: str, meta: Metadata, cap: int) -> RawArtic
         raise EmptyInput(f"{origin}: expected a headline line followed by text, found one line")
     if meta.title:  # the title is known: the first line is text too
         headline, body = meta.title, text
-    return RawArticle(
-        origin=origin,
-        title=headline,
-        text=body,
-        outlet=meta.source,
-        url=meta.url,
-        published=meta.published,
-        authors=meta.authors,
-        language=meta.language,
-        warnings=warnings,
-    )
+    return meta.article(origin=origin, title=headline, text=body, warnings=warnings)
