@@ -14,8 +14,8 @@ from newsbrief.errors import EmptyInput
 from newsbrief.ingest import expand, prepare, read_inputs
 from newsbrief.ingest.meta import Metadata
 from newsbrief.pipeline import ingest
-from newsbrief.records import RawArticle, Rejected, content_id
-from newsbrief.settings import Settings
+from newsbrief.records import RawArticle, Rejected, Skipped, content_id
+from newsbrief.settings import Settings, load_settings
 from newsbrief.store import Store
 
 CAP = 10_000
@@ -29,12 +29,12 @@ ARTICLE = f"{HEADLINE}\n{BODY}\n"
 
 def _read(
     *paths: Path | str, meta: Metadata | None = None, cap: int = CAP, stdin: bytes | None = None
-) -> list[RawArticle | Rejected]:
+) -> list[RawArticle | Rejected | Skipped]:
     return list(
         read_inputs(
             [str(p) for p in paths],
             meta=meta or Metadata(),
-            cap=cap,
+            settings=load_settings(env={}, max_input_bytes=cap),
             stdin=None if stdin is None else io.BytesIO(stdin),
         )
     )
@@ -42,7 +42,7 @@ def _read(
 
 def _one(
     *paths: Path | str, meta: Metadata | None = None, cap: int = CAP, stdin: bytes | None = None
-) -> RawArticle | Rejected:
+) -> RawArticle | Rejected | Skipped:
     found = _read(*paths, meta=meta, cap=cap, stdin=stdin)
     assert len(found) == 1, found
     return found[0]

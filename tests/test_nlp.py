@@ -110,7 +110,7 @@ def test_entities_point_at_their_text_and_sentence(analyse: Analyse) -> None:
 
 
 def seed_articles() -> list[Article]:
-    raws = read_inputs([str(SEEDS)], meta=Metadata(), cap=5_000_000)
+    raws = read_inputs([str(SEEDS)], meta=Metadata(), settings=load_settings(env={}))
     return [prepare(raw) for raw in raws if isinstance(raw, RawArticle)]
 
 

@@ -18,6 +18,14 @@ DEFAULTS = Settings(
     max_input_bytes=5_000_000,
     nlp_batch_size=32,
     nlp_processes=0,
+    user_agent="newsbrief/0.1 (news brief engine; +https://pypi.org/project/newsbrief/)",
+    fetch_connect_timeout=5.0,
+    fetch_read_timeout=20.0,
+    max_response_bytes=10_000_000,
+    max_redirects=5,
+    per_host_delay=1.0,
+    respect_robots=True,
+    allow_private=False,
 )
 
 
@@ -100,7 +108,7 @@ def test_replace_returns_a_checked_copy() -> None:
     assert settings == DEFAULTS  # the original is untouched
     with pytest.raises(ConfigError, match="colour"):
         settings.replace(colour="blue")
-    with pytest.raises(ConfigError, match="spacy_model expects str"):
+    with pytest.raises(ConfigError, match="spacy_model expects a string"):
         settings.replace(spacy_model=None)
 
 
@@ -110,3 +118,18 @@ def test_negative_processes_refused_and_zero_means_one_per_core() -> None:
     auto = load_settings(env={}, nlp_processes=0)
     assert 1 <= processes(auto) <= 4
     assert processes(auto.replace(nlp_processes=3)) == 3
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"), [("true", True), ("0", False), ("Yes", True), ("off", False)]
+)
+def test_booleans_from_the_environment(value: str, expected: bool) -> None:
+    assert load_settings(env={"NEWSBRIEF_ALLOW_PRIVATE": value}).allow_private is expected
+
+
+def test_floats_accept_integers_and_refuse_words(tmp_path: Path) -> None:
+    assert load_settings(_toml(tmp_path, "per_host_delay = 2\n"), env={}).per_host_delay == 2.0
+    with pytest.raises(ConfigError, match="per_host_delay expects a number"):
+        load_settings(env={"NEWSBRIEF_PER_HOST_DELAY": "soon"})
+    with pytest.raises(ConfigError, match="respect_robots expects true or false"):
+        load_settings(env={"NEWSBRIEF_RESPECT_ROBOTS": "maybe"})

@@ -8,6 +8,7 @@ from contextlib import closing
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
+from unittest.mock import patch
 
 import pytest
 from sqlalchemy.exc import OperationalError
@@ -27,6 +28,7 @@ from newsbrief.records import (
 )
 from newsbrief.settings import Settings
 from newsbrief.store import Store, schema
+from newsbrief.store.schema import MIGRATIONS
 
 TITLE = "Council Passes Budget"
 TEXT = (
@@ -97,12 +99,13 @@ def _row_counts(db: str) -> dict[str, int]:
 
 # --- schema ----------------------------------------------------------------------------------
 def test_open_migrates_once(settings: Settings) -> None:
+    latest = MIGRATIONS[-1][0]
     with Store.open(settings.db) as first:
-        assert first.version() == 1
+        assert first.version() == latest
     applied = _query(settings.db, "SELECT version, applied_at FROM schema_version")
-    assert [v for v, _ in applied] == [1]
+    assert [v for v, _ in applied] == [m[0] for m in MIGRATIONS]
     with Store.open(settings.db) as again:
-        assert again.version() == again.migrate() == 1
+        assert again.version() == again.migrate() == latest
     assert _query(settings.db, "SELECT version, applied_at FROM schema_version") == applied
     assert _row_counts(settings.db) == {"articles": 0, "sentences": 0, "entities": 0, "quotes": 0}
 
@@ -210,3 +213,14 @@ def test_store_in_a_folder_with_url_characters(tmp_path: Path, folder: str) -> N
     with Store.open(db, readonly=True) as reader:
         assert reader.count() == 1
     assert sorted(p.name for p in tmp_path.iterdir()) == [folder]  # no stray file beside it
+
+
+def test_a_version_1_store_is_migrated_to_the_latest(settings: Settings) -> None:
+    """A store written by the first release gains the later tables, its articles intact."""
+    first = [m for m in MIGRATIONS if m[0] == 1]
+    with patch("newsbrief.store.MIGRATIONS", first), Store.open(settings.db) as old:
+        assert old.version() == 1
+    with Store.open(settings.db) as new:
+        assert new.version() == MIGRATIONS[-1][0]
+    tables = {name for (name,) in _query(settings.db, "SELECT name FROM sqlite_master")}
+    assert {"fingerprints", "lsh_buckets", "duplicates", "feeds", "feed_entries"} <= tables

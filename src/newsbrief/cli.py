@@ -19,8 +19,9 @@ from rich.table import Table
 from newsbrief import __version__, pipeline
 from newsbrief.brief.render import FORMATS, render
 from newsbrief.errors import MetadataError, NewsbriefError
-from newsbrief.ingest import InputFile, expand
+from newsbrief.ingest import expand
 from newsbrief.ingest.meta import Metadata, normalize_published
+from newsbrief.records import Rejected
 from newsbrief.settings import Settings, load_settings
 from newsbrief.store import Store
 
@@ -98,7 +99,7 @@ def _ingest(
     paths: list[str], store: Store, settings: Settings, meta: Metadata, console: Console
 ) -> pipeline.IngestReport:
     inputs = list(expand(paths))
-    files = sum(1 for i in inputs if isinstance(i, InputFile))
+    files = sum(1 for i in inputs if not isinstance(i, Rejected))
     with Progress(
         TextColumn("ingesting"),
         BarColumn(),

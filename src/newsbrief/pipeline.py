@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import functools
 import itertools
+from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import BinaryIO
@@ -17,9 +18,9 @@ from newsbrief.analyse.quotes import find_quotes
 from newsbrief.brief.compose import compose
 from newsbrief.dedup import link_repeats
 from newsbrief.errors import InputError
-from newsbrief.ingest import InputFile, prepare, read_file
+from newsbrief.ingest import Input, prepare, read
 from newsbrief.ingest.meta import Metadata
-from newsbrief.records import Analysis, Article, Brief, Rejected
+from newsbrief.records import Analysis, Article, Brief, Rejected, Skipped
 from newsbrief.settings import Settings
 from newsbrief.store import Store
 
@@ -68,6 +69,7 @@ class IngestReport:
     ingested: int = 0
     present: int = 0
     rejected: list[Rejected] = field(default_factory=list)
+    skipped: Counter[str] = field(default_factory=Counter)
     warnings: list[str] = field(default_factory=list)
     article_ids: list[str] = field(default_factory=list)
 
@@ -76,11 +78,15 @@ class IngestReport:
         return len(self.rejected)
 
     def summary(self) -> str:
-        return f"{self.ingested} ingested, {self.present} already present, {self.failed} failed"
+        line = f"{self.ingested} ingested, {self.present} already present, {self.failed} failed"
+        if self.skipped:
+            kinds = ", ".join(f"{n} {reason}" for reason, n in sorted(self.skipped.items()))
+            line += f" ({sum(self.skipped.values())} skipped: {kinds})"
+        return line
 
 
 def ingest(
-    inputs: Iterable[InputFile | Rejected],
+    inputs: Iterable[Input | Rejected],
     store: Store,
     settings: Settings,
     *,
@@ -102,11 +108,14 @@ def ingest(
             found = (
                 [item]
                 if isinstance(item, Rejected)
-                else read_file(item, meta=meta, cap=settings.max_input_bytes, stdin=stdin)
+                else read(item, meta=meta, settings=settings, stdin=stdin)
             )
             for raw in found:
                 if isinstance(raw, Rejected):
                     report.rejected.append(raw)
+                    continue
+                if isinstance(raw, Skipped):
+                    report.skipped[raw.reason] += 1
                     continue
                 report.warnings.extend(raw.warnings)
                 try:

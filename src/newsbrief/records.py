@@ -152,6 +152,15 @@ class Rejected:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class Skipped:
+    """Something an input held that is not an article and is passed over on purpose (a WARC
+    request record, a feed entry seen before), counted by kind."""
+
+    origin: str
+    reason: str
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class Citation:
     article_id: str
     start: int

@@ -26,6 +26,14 @@ class Settings:
     max_input_bytes: int
     nlp_batch_size: int
     nlp_processes: int
+    user_agent: str
+    fetch_connect_timeout: float
+    fetch_read_timeout: float
+    max_response_bytes: int
+    max_redirects: int
+    per_host_delay: float
+    respect_robots: bool
+    allow_private: bool
 
     def replace(self, **changes: Any) -> Settings:
         """A copy with ``changes`` applied (type-checked like a config file)."""
@@ -42,25 +50,54 @@ def _build(values: dict[str, Any], *, origin: str) -> Settings:
     unknown = sorted(set(values) - set(fields))
     if unknown:
         raise ConfigError(f"unknown setting(s) {', '.join(unknown)} in {origin}")
-    typed: dict[str, Any] = {}
-    for name, value in values.items():
-        expected = int if fields[name].type == "int" else str
-        if expected is int and isinstance(value, str):
-            try:
-                value = int(value.replace("_", ""))
-            except ValueError as exc:
-                raise ConfigError(f"setting {name} expects an integer, found {value!r}") from exc
-        if not isinstance(value, expected) or isinstance(value, bool):
-            raise ConfigError(
-                f"setting {name} expects {expected.__name__}, found {type(value).__name__} "
-                f"{value!r} in {origin}"
-            )
-        typed[name] = value
-    if typed["max_input_bytes"] <= 0 or typed["nlp_batch_size"] <= 0 or typed["nlp_processes"] < 0:
+    typed = {
+        name: _typed(name, value, _TYPES[str(fields[name].type)], origin)
+        for name, value in values.items()
+    }
+    for name in _POSITIVE:
+        if typed[name] <= 0:
+            raise ConfigError(f"setting {name} must be > 0, found {typed[name]!r} ({origin})")
+    if typed["nlp_processes"] < 0:
         raise ConfigError(
-            f"max_input_bytes and nlp_batch_size must be > 0, nlp_processes >= 0 ({origin})"
+            f"setting nlp_processes must be >= 0, found {typed['nlp_processes']} ({origin})"
         )
     return Settings(**typed)
+
+
+_TYPES: dict[str, type] = {"int": int, "float": float, "str": str, "bool": bool}
+_POSITIVE = (
+    "max_input_bytes",
+    "nlp_batch_size",
+    "max_response_bytes",
+    "fetch_connect_timeout",
+    "fetch_read_timeout",
+)
+_TRUE, _FALSE = {"1", "true", "yes", "on"}, {"0", "false", "no", "off"}
+_NAMES = {int: "an integer", float: "a number", str: "a string", bool: "true or false"}
+
+
+def _typed(name: str, value: Any, expected: type, origin: str) -> Any:
+    """``value`` as the type the setting expects; environment variables arrive as strings."""
+    if isinstance(value, str) and expected is not str:
+        text = value.strip().lower().replace("_", "")
+        try:
+            if expected is bool:
+                if text not in _TRUE | _FALSE:
+                    raise ValueError(value)
+                return text in _TRUE
+            return expected(text)
+        except ValueError as exc:
+            raise ConfigError(
+                f"setting {name} expects {_NAMES[expected]}, found {value!r} in {origin}"
+            ) from exc
+    if expected is float and isinstance(value, int) and not isinstance(value, bool):
+        return float(value)
+    if not isinstance(value, expected) or (expected is not bool and isinstance(value, bool)):
+        raise ConfigError(
+            f"setting {name} expects {_NAMES[expected]}, found {type(value).__name__} "
+            f"{value!r} in {origin}"
+        )
+    return value
 
 
 def load_settings(

@@ -1,14 +1,16 @@
 """Ingest: readers for each input kind, then cleaning into :class:`~newsbrief.records.Article`.
 
-``read_inputs`` walks paths (files, directories recursively, ``-`` for stdin) and yields a
-:class:`RawArticle` or a :class:`Rejected` per article; ``prepare`` cleans one raw article.
+``expand`` turns paths into inputs (files, directories recursively, ``-`` for stdin, URLs);
+``read`` yields a :class:`RawArticle`, :class:`Rejected` or :class:`Skipped` per item found in
+one input, through the reader registered for its kind (``READERS``); ``prepare`` cleans one raw
+article.
 """
 
 from __future__ import annotations
 
 import itertools
 import sys
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
@@ -18,12 +20,42 @@ from newsbrief.ingest.clean import clean_text, clean_title
 from newsbrief.ingest.jsonl import read_jsonl
 from newsbrief.ingest.meta import SIDECAR_SUFFIX, Metadata, read_sidecar
 from newsbrief.ingest.text import read_text
-from newsbrief.records import Article, RawArticle, Rejected, content_id
+from newsbrief.records import Article, RawArticle, Rejected, Skipped, content_id
+from newsbrief.settings import Settings
 
-TEXT_SUFFIXES = frozenset({".txt", ".text"})
-JSONL_SUFFIXES = frozenset({".jsonl", ".ndjson"})
-SUPPORTED = ", ".join(sorted(TEXT_SUFFIXES | JSONL_SUFFIXES))
 STDIN = "-"
+Found = RawArticle | Rejected | Skipped
+# A reader: the items of one file, given the metadata the user gave and the settings.
+Reader = Callable[[Path, Metadata, Settings], Iterator[Found]]
+
+
+def _text_file(path: Path, meta: Metadata, settings: Settings) -> Iterator[Found]:
+    cap = settings.max_input_bytes
+    with path.open("rb") as handle:  # never read more than the cap allows
+        data = handle.read(cap + 1)
+    yield read_text(data, origin=str(path), meta=read_sidecar(path).over(meta), cap=cap)
+
+
+def _jsonl_file(path: Path, meta: Metadata, settings: Settings) -> Iterator[Found]:
+    with path.open("rb") as lines:
+        yield from read_jsonl(lines, origin=str(path), meta=meta, cap=settings.max_input_bytes)
+
+
+# File kinds by (compound) suffix, lower case. A new input kind is a module of its own plus a
+# line here.
+READERS: dict[str, Reader] = {
+    ".txt": _text_file,
+    ".text": _text_file,
+    ".jsonl": _jsonl_file,
+    ".ndjson": _jsonl_file,
+}
+
+
+def kind_of(path: Path) -> str | None:
+    """The registered suffix of ``path`` ("page.html.gz" → ".html.gz"), or None."""
+    name = path.name.lower()
+    matches = [suffix for suffix in READERS if name.endswith(suffix)]
+    return max(matches, key=len) if matches else None
 
 
 @dataclass(frozen=True, slots=True)
@@ -33,12 +65,26 @@ class InputFile:
     path: Path | None  # None for stdin
 
 
-def expand(paths: Sequence[str]) -> Iterator[InputFile | Rejected]:
-    """The files behind ``paths``: directories walked recursively in name order, hidden files
-    and metadata sidecars skipped; a missing path or an unsupported file is a Rejected."""
+@dataclass(frozen=True, slots=True)
+class InputURL:
+    """One URL to fetch: an article page or a feed."""
+
+    url: str
+
+
+Input = InputFile | InputURL
+
+
+def expand(paths: Sequence[str]) -> Iterator[Input | Rejected]:
+    """The inputs behind ``paths``: URLs as they are, directories walked recursively in name
+    order (hidden files and metadata sidecars skipped); a missing path or an unsupported file is
+    a Rejected."""
     for name in paths:
         if name == STDIN:
             yield InputFile(None)
+            continue
+        if name.lower().startswith(("http://", "https://")):
+            yield InputURL(name)
             continue
         path = Path(name)
         if path.is_dir():
@@ -55,41 +101,46 @@ def expand(paths: Sequence[str]) -> Iterator[InputFile | Rejected]:
 
 
 def _file(path: Path) -> InputFile | Rejected:
-    suffix = path.suffix.lower()
-    if suffix in TEXT_SUFFIXES | JSONL_SUFFIXES:
+    if kind_of(path):
         return InputFile(path)
-    return Rejected(
-        origin=str(path),
-        stage="read",
-        reason=f"{path}: unsupported file type {suffix or '(none)'!r}; supported: {SUPPORTED}",
+    return Rejected(origin=str(path), stage="read", reason=_unsupported(path))
+
+
+def _unsupported(path: Path) -> str:
+    supported = ", ".join(sorted(READERS))
+    return (
+        f"{path}: unsupported file type {path.suffix.lower() or '(none)'!r}; supported: {supported}"
     )
 
 
-def read_file(
-    item: InputFile, *, meta: Metadata, cap: int, stdin: BinaryIO | None = None
-) -> Iterator[RawArticle | Rejected]:
-    """The articles of one input file. Stdin holds JSON lines when it starts with ``{``, else
-    one scraped-text article."""
-    origin = "<stdin>" if item.path is None else str(item.path)
+def read(
+    item: Input, *, meta: Metadata, settings: Settings, stdin: BinaryIO | None = None
+) -> Iterator[Found]:
+    """The articles of one input. Stdin holds JSON lines when it starts with ``{``, else one
+    scraped-text article."""
+    if isinstance(item, InputURL):
+        origin = item.url
+    else:
+        origin = "<stdin>" if item.path is None else str(item.path)
     try:
+        if isinstance(item, InputURL):
+            raise InputError(f"{item.url}: reading URLs is not supported yet")
         if item.path is None:
-            yield from _read_stdin(stdin or sys.stdin.buffer, meta=meta, cap=cap)
-            return
-        if item.path.suffix.lower() in JSONL_SUFFIXES:
-            with item.path.open("rb") as lines:
-                yield from read_jsonl(lines, origin=origin, meta=meta, cap=cap)
-            return
-        with item.path.open("rb") as handle:  # never read more than the cap allows
-            data = handle.read(cap + 1)
-        file_meta = read_sidecar(item.path).over(meta)
-        yield read_text(data, origin=origin, meta=file_meta, cap=cap)
+            yield from _read_stdin(
+                stdin or sys.stdin.buffer, meta=meta, cap=settings.max_input_bytes
+            )
+        else:
+            kind = kind_of(item.path)
+            if kind is None:
+                raise InputError(_unsupported(item.path))
+            yield from READERS[kind](item.path, meta, settings)
     except InputError as exc:
         yield Rejected(origin=origin, stage="read", reason=str(exc))
     except OSError as exc:
         yield Rejected(origin=origin, stage="read", reason=f"{origin}: {exc.strerror or exc}")
 
 
-def _read_stdin(stream: BinaryIO, *, meta: Metadata, cap: int) -> Iterator[RawArticle | Rejected]:
+def _read_stdin(stream: BinaryIO, *, meta: Metadata, cap: int) -> Iterator[Found]:
     """JSON lines, capped line by line like a file, when the first non-blank line starts with
     ``{``; else one scraped-text article, capped as a whole."""
     head: list[bytes] = []
@@ -106,13 +157,13 @@ def _read_stdin(stream: BinaryIO, *, meta: Metadata, cap: int) -> Iterator[RawAr
 
 
 def read_inputs(
-    paths: Sequence[str], *, meta: Metadata, cap: int, stdin: BinaryIO | None = None
-) -> Iterator[RawArticle | Rejected]:
+    paths: Sequence[str], *, meta: Metadata, settings: Settings, stdin: BinaryIO | None = None
+) -> Iterator[Found]:
     for item in expand(paths):
         if isinstance(item, Rejected):
             yield item
         else:
-            yield from read_file(item, meta=meta, cap=cap, stdin=stdin)
+            yield from read(item, meta=meta, settings=settings, stdin=stdin)
 
 
 def prepare(raw: RawArticle) -> Article:

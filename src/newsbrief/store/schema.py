@@ -9,9 +9,11 @@ from sqlalchemy import (
     Boolean,
     Column,
     Connection,
+    Float,
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     MetaData,
     String,
     Table,
@@ -90,12 +92,76 @@ quotes = Table(
 )
 
 
+# --- duplicates (migration 2) ---------------------------------------------------------------
+# An article's fingerprints: the hash of its clean text alone (same text under another
+# headline is an exact duplicate) and its MinHash signature (near duplicates).
+fingerprints = Table(
+    "fingerprints",
+    metadata,
+    Column(
+        "article_id", String(32), ForeignKey("articles.id", ondelete="CASCADE"), primary_key=True
+    ),
+    Column("text_hash", String(32), nullable=False, index=True),
+    Column("minhash", LargeBinary, nullable=False),
+)
+# LSH buckets of the MinHash signatures: articles sharing a (band, bucket) are candidates.
+lsh_buckets = Table(
+    "lsh_buckets",
+    metadata,
+    Column("band", Integer, primary_key=True),
+    Column("bucket", String(32), primary_key=True),
+    Column(
+        "article_id", String(32), ForeignKey("articles.id", ondelete="CASCADE"), primary_key=True
+    ),
+)
+Index("lsh_buckets_article", lsh_buckets.c.article_id)
+# Duplicate groups: every member of a group names the group (the id of its first member);
+# the earliest published member is the original.
+duplicates = Table(
+    "duplicates",
+    metadata,
+    Column(
+        "article_id", String(32), ForeignKey("articles.id", ondelete="CASCADE"), primary_key=True
+    ),
+    Column("group_id", String(32), nullable=False, index=True),
+    Column("kind", String(8), nullable=False),  # exact | near
+    Column("similarity", Float, nullable=False),
+)
+
+# --- feeds (migration 2) --------------------------------------------------------------------
+feeds = Table(
+    "feeds",
+    metadata,
+    Column("url", Text, primary_key=True),
+    Column("etag", Text),
+    Column("last_modified", Text),
+    Column("polled_at", String(40)),
+    Column("status", Text),
+)
+feed_entries = Table(
+    "feed_entries",
+    metadata,
+    Column("feed_url", Text, ForeignKey("feeds.url", ondelete="CASCADE"), primary_key=True),
+    Column("entry_key", Text, primary_key=True),  # the entry's id, else its link
+    Column("seen_at", String(40), nullable=False),
+    Column("article_id", String(32)),  # what it became, when it became one
+)
+
+
 def _initial(conn: Connection) -> None:
     for table in (articles, sentences, entities, quotes):
         table.create(conn)
 
 
-# (version, what it does, how). Append only: a released migration never changes.
+def _duplicates_and_feeds(conn: Connection) -> None:
+    for table in (fingerprints, lsh_buckets, duplicates, feeds, feed_entries):
+        table.create(conn)
+
+
+# (version, what it does, how). Append only: a released migration never changes. The tables of
+# migration 1 are created from their current definitions: the first change to one of them must
+# freeze its original shape in migration 1 and alter it in a migration of its own.
 MIGRATIONS: list[tuple[int, str, Callable[[Connection], None]]] = [
     (1, "articles, sentences, entities, quotes", _initial),
+    (2, "fingerprints, lsh_buckets, duplicates, feeds, feed_entries", _duplicates_and_feeds),
 ]
