@@ -155,6 +155,14 @@ def test_comment_form_trailer_of_short_lines_is_dropped() -> None:
     assert {r.reason for r in clean.removed} == {"comment form"}
 
 
+def test_comment_count_above_a_short_line_article_keeps_the_article() -> None:
+    """A news flash of short lines under a "3 Comments" header is not a comment form."""
+    flash = ["Storm closes the harbour.", "Ferries stay in port until noon.", "Schools open late."]
+    clean = clean_text(_lines("3 Comments", *flash))
+    assert clean.text == "\n\n".join(flash)
+    assert [(r.text, r.reason) for r in clean.removed] == [("3 Comments", "boilerplate")]
+
+
 def test_line_repeated_later_is_removed() -> None:
     clean = clean_text(_lines(LEAD, PROSE, LEAD.upper()))
     assert clean.text == f"{LEAD}\n\n{PROSE}"

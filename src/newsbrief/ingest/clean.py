@@ -143,9 +143,11 @@ def clean_text(raw: str) -> CleanText:
     lines = [line for line in lines if line]
     removed: list[Removal] = []
 
-    # 2. the trailer: a comment-form marker followed only by short lines
+    # 2. the trailer: a comment-form marker after the article's prose, followed only by short
+    #    lines (a "3 Comments" line above the article must not take the article with it)
     for i, line in enumerate(lines):
-        if _COMMENT_FORM.match(line) and all(
+        prose_before = any(len(prior.split()) > TRAILER_MAX_WORDS for prior in lines[:i])
+        if prose_before and _COMMENT_FORM.match(line) and all(
             len(rest.split()) <= TRAILER_MAX_WORDS or _BOILERPLATE.match(rest)
             for rest in lines[i + 1 :]
         ):
