@@ -44,6 +44,7 @@ _COMMENT_FORM = re.compile(
     r"^(?:add\ a\ comment|leave\ a\ (?:reply|comment)|post\ a\ comment|\d*\s*comments?)[\s.:]*$",
     re.IGNORECASE | re.VERBOSE,
 )
+_COMMENT_COUNT = re.compile(r"^\d*\s*comments?[\s.:]*$", re.IGNORECASE)
 TRAILER_MAX_WORDS = 15  # a comment-form trailer line ("Secret Link", "Name *") is this short
 
 # An image description: "A composite image showing …", "Photo of …", "File photo: …".
@@ -143,11 +144,16 @@ def clean_text(raw: str) -> CleanText:
     lines = [line for line in lines if line]
     removed: list[Removal] = []
 
-    # 2. the trailer: a comment-form marker after the article's prose, followed only by short
-    #    lines (a "3 Comments" line above the article must not take the article with it)
+    # 2. the trailer: a comment-form marker followed only by short lines. A bare comment count
+    #    ("3 Comments") also heads articles, so it counts only after the article's prose.
     for i, line in enumerate(lines):
-        prose_before = any(len(prior.split()) > TRAILER_MAX_WORDS for prior in lines[:i])
-        if prose_before and _COMMENT_FORM.match(line) and all(
+        marker = _COMMENT_FORM.match(line)
+        if not marker or (
+            _COMMENT_COUNT.match(line)
+            and not any(len(prior.split()) > TRAILER_MAX_WORDS for prior in lines[:i])
+        ):
+            continue
+        if all(
             len(rest.split()) <= TRAILER_MAX_WORDS or _BOILERPLATE.match(rest)
             for rest in lines[i + 1 :]
         ):
