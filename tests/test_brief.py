@@ -211,12 +211,18 @@ def test_an_outlet_counts_once_whatever_it_repeats(tmp_path: Path) -> None:
         "The city council approved the new harbour bridge on Monday after a long debate.\n\n"
         "Construction of the harbour bridge will start next spring and cost 40 million euros.\n"
     )
-    for name, outlet, headline in [
-        ("a1", "Harbour Gazette", "Council approves harbour bridge"),
-        ("a2", "Harbour Gazette", "Harbour bridge approved by council"),
-        ("b1", "City Post", "New harbour bridge gets the green light"),
+    # The second outlet tells it in its own words: the same text would make it a copy of the
+    # first (a duplicate group, one source; see test_dedup.py).
+    own_words = (
+        "Councillors approved the new harbour bridge on Monday, ending a long debate.\n\n"
+        "Work on the harbour bridge starts next spring; it will cost 40 million euros.\n"
+    )
+    for name, outlet, headline, text in [
+        ("a1", "Harbour Gazette", "Council approves harbour bridge", story),
+        ("a2", "Harbour Gazette", "Harbour bridge approved by council", story),
+        ("b1", "City Post", "New harbour bridge gets the green light", own_words),
     ]:
-        (folder / f"{name}.txt").write_text(f"{headline}\n{story}", "utf-8")
+        (folder / f"{name}.txt").write_text(f"{headline}\n{text}", "utf-8")
         (folder / f"{name}.meta.json").write_text(
             json.dumps({"source": outlet, "published": "2025-03-04"}), "utf-8"
         )

@@ -12,6 +12,7 @@ from typer.testing import CliRunner, Result
 
 from newsbrief import __version__
 from newsbrief.cli import app
+from newsbrief.ingest import READERS
 from newsbrief.settings import CONFIG_ENV, ENV_PREFIX, Settings
 from newsbrief.store import Store
 
@@ -87,7 +88,7 @@ def test_ingest_mixed_folder_reports_each_bad_input(run: Run, tmp_path: Path) ->
         "failed: mixed/empty.txt: expected article text, found an empty file",
         "failed: mixed/image.txt: expected text, found binary data",
         "failed: mixed/notes.pdf: unsupported file type '.pdf'; supported: "
-        ".jsonl, .ndjson, .text, .txt",
+        + ", ".join(sorted(READERS)),
     ]:
         assert line in errors
     assert any(

@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 
 from newsbrief.errors import EmptyInput
-from newsbrief.ingest import expand, prepare, read_inputs
+from newsbrief.ingest import READERS, expand, prepare, read_inputs
 from newsbrief.ingest.meta import Metadata
 from newsbrief.pipeline import ingest
 from newsbrief.records import RawArticle, Rejected, Skipped, content_id
@@ -246,7 +246,7 @@ def test_directory_is_walked_recursively(tmp_path: Path) -> None:
         ("in/sub/e.jsonl:1", RawArticle),
         ("missing.txt", Rejected),
     ]
-    _rejected(found[1], "unsupported file type '.pdf'", "supported: .jsonl, .ndjson, .text, .txt")
+    _rejected(found[1], "unsupported file type '.pdf'", "supported: " + ", ".join(sorted(READERS)))
     _rejected(found[4], "no such file or directory")
 
 

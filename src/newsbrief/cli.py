@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
@@ -25,6 +25,9 @@ from newsbrief.records import Rejected
 from newsbrief.settings import Settings, load_settings
 from newsbrief.store import Store
 
+if TYPE_CHECKING:
+    from newsbrief.watch import FeedPoll
+
 EXIT_OK, EXIT_PARTIAL, EXIT_FAILURE = 0, 1, 2
 PROGRESS_MIN_INPUTS = 5  # fewer inputs than this finish too fast for a bar to help
 
@@ -34,6 +37,7 @@ app = typer.Typer(
     "Example: newsbrief brief article1.txt article2.txt --format md",
     no_args_is_help=True,
     add_completion=False,
+    rich_markup_mode="markdown",  # joins the docstrings' wrapped lines into paragraphs
     pretty_exceptions_enable=False,
 )
 err = Console(stderr=True, highlight=False, soft_wrap=True)
@@ -70,14 +74,31 @@ PublishedOption = Annotated[
 ]
 Paths = Annotated[
     list[str] | None,
-    typer.Argument(help="Files (.txt, .jsonl), directories (read recursively) or - for stdin."),
+    typer.Argument(
+        help="Files (.txt, .jsonl, …), directories (read recursively), http(s) URLs of pages "
+        "or feeds, or - for stdin."
+    ),
+]
+AllowPrivateOption = Annotated[
+    bool,
+    typer.Option(
+        "--allow-private",
+        help="Fetch from loopback, private and link-local addresses too (refused by default, "
+        "as a server fetching URLs should). Example: --allow-private http://127.0.0.1:8000/a",
+    ),
 ]
 
 
-def _settings(ctx: typer.Context, config: Path | None, db: str | None) -> Settings:
+def _settings(
+    ctx: typer.Context, config: Path | None, db: str | None, allow_private: bool = False
+) -> Settings:
     """Settings from the command's options, else the ones given before the command."""
     given = ctx.obj or {}
-    return load_settings(config or given.get("config"), db=db or given.get("db"))
+    return load_settings(
+        config or given.get("config"),
+        db=db or given.get("db"),
+        allow_private=True if allow_private else None,  # else the config's or the default
+    )
 
 
 def _fail(message: str) -> typer.Exit:
@@ -136,6 +157,7 @@ def ingest(
     source: SourceOption = None,
     url: UrlOption = None,
     published: PublishedOption = None,
+    allow_private: AllowPrivateOption = False,
 ) -> None:
     """Ingest articles into the store; ingesting the same article again adds nothing.
 
@@ -143,11 +165,13 @@ def ingest(
     "authors", "language", "title"}); the options fill what a sidecar leaves out.
 
     Example: newsbrief ingest articles/ --source "Reuters" --published 2025-10-17
+
+    Example: newsbrief ingest https://example.com/news/rss.xml
     """
     if not paths:
-        raise _fail("give at least one file, directory or - (stdin)")
+        raise _fail("give at least one file, directory, URL or - (stdin)")
     try:
-        settings = _settings(ctx, config, db)
+        settings = _settings(ctx, config, db, allow_private)
         meta = _metadata(paths, source, url, published)
         with Store.open(settings.db) as store:
             report = _ingest(paths, store, settings, meta, out)
@@ -219,6 +243,7 @@ def brief(
     source: SourceOption = None,
     url: UrlOption = None,
     published: PublishedOption = None,
+    allow_private: AllowPrivateOption = False,
 ) -> None:
     """Ingest the given files, then brief them (and any --article) as one story.
 
@@ -230,7 +255,7 @@ def brief(
         raise _fail("give files or directories to brief, or --article ids of stored articles")
     code = EXIT_OK
     try:
-        settings = _settings(ctx, config, db)
+        settings = _settings(ctx, config, db, allow_private)
         with Store.open(settings.db) as store:
             ids: list[str] = []
             if paths:
@@ -251,6 +276,66 @@ def brief(
     else:
         sys.stdout.write(text)
     raise typer.Exit(code)
+
+
+@app.command()
+def watch(
+    ctx: typer.Context,
+    feeds: Annotated[list[str], typer.Argument(help="http(s) URLs of RSS or Atom feeds.")],
+    every: Annotated[
+        str, typer.Option("--every", help="Time between polls: 30s, 10m, 1h or 1h30m.")
+    ] = "10m",
+    once: Annotated[bool, typer.Option("--once", help="Poll once and exit.")] = False,
+    polls: Annotated[
+        int | None, typer.Option("--polls", min=1, help="Poll this many times and exit.")
+    ] = None,
+    db: DbOption = None,
+    config: ConfigOption = None,
+    source: SourceOption = None,
+    allow_private: AllowPrivateOption = False,
+) -> None:
+    """Poll feeds and ingest their new entries, until Ctrl-C.
+
+    Each poll is a conditional GET (ETag, Last-Modified); the entries each feed delivered are
+    remembered in the store, so a restart ingests only what is new. One line per feed and poll.
+
+    Example: newsbrief watch https://example.com/rss.xml https://example.org/atom --every 10m
+    """
+    from newsbrief.watch import parse_duration
+    from newsbrief.watch import watch as watch_feeds
+
+    try:
+        seconds = parse_duration(every)
+    except ValueError as exc:
+        raise _fail(f"--every {exc}") from exc
+    not_urls = [f for f in feeds if not f.lower().startswith(("http://", "https://"))]
+    if not_urls:
+        raise _fail(f"watch expects feed URLs (http:// or https://), found {not_urls[0]!r}")
+
+    def show(poll: FeedPoll) -> None:
+        for warning in poll.report.warnings:
+            err.print(f"[yellow]warning:[/] {escape(warning)}")
+        for rejected in poll.report.rejected:
+            err.print(f"[red]failed:[/] {escape(rejected.reason)}")
+        out.print(escape(poll.line()))
+
+    try:
+        settings = _settings(ctx, config, db, allow_private)
+        with Store.open(settings.db) as store:
+            result = watch_feeds(
+                feeds,
+                store=store,
+                settings=settings,
+                every=seconds,
+                polls=1 if once else polls,
+                meta=Metadata(source=source),
+                on_poll=show,
+            )
+    except NewsbriefError as exc:
+        raise _fail(str(exc)) from exc
+    if result.interrupted:
+        err.print(f"stopped after {result.polls} complete poll(s)")
+    raise typer.Exit(EXIT_PARTIAL if result.failed else EXIT_OK)
 
 
 def _version(value: bool) -> None:

@@ -2,14 +2,15 @@
 where they differ (quantities with their hedges, and the title an outlet gives an actor).
 
 An outlet is the unit of independence: two articles of one outlet, or an outlet's summary
-block and its body, never count twice.
+block and its body, never count twice; nor do the copies of one text (a duplicate group, see
+dedup), whoever runs them.
 """
 
 from __future__ import annotations
 
 import re
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 from newsbrief.analyse.actors import fold
@@ -22,6 +23,7 @@ from newsbrief.records import (
     Sentence,
     Version,
     independence_key,
+    independence_keys,
 )
 from newsbrief.terms import jaccard, overlap, terms
 
@@ -36,8 +38,19 @@ MIN_SHARED_TERMS = 3
 
 
 def outlet_key(analysis: Analysis) -> str:
-    """What counts as one independent source (see records.independence_key)."""
+    """What counts as one independent source, duplicates aside (see records.independence_key)."""
     return independence_key(analysis.article.outlet, analysis.article.id)
+
+
+def outlet_keys(
+    analyses: Sequence[Analysis], groups: Mapping[str, str] | None = None
+) -> dict[str, str]:
+    """The independent source of each article: its outlet, merged with every outlet that runs
+    a copy of the same text (``groups``: article id → duplicate group)."""
+    groups = groups or {}
+    return independence_keys(
+        (a.article.id, a.article.outlet, groups.get(a.article.id)) for a in analyses
+    )
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -47,10 +60,14 @@ class Statement:
     terms: frozenset[str]
 
 
-def statements(analyses: Sequence[Analysis]) -> list[Statement]:
-    """Candidate statements: sentences that are not headings, in story order."""
+def statements(
+    analyses: Sequence[Analysis], keys: Mapping[str, str] | None = None
+) -> list[Statement]:
+    """Candidate statements: sentences that are not headings, in story order; each with its
+    independent source (``keys``, see :func:`outlet_keys`; by default the outlet)."""
+    keys = keys or outlet_keys(analyses)
     return [
-        Statement(sentence=s, outlet=outlet_key(a), terms=terms(s.text))
+        Statement(sentence=s, outlet=keys[a.article.id], terms=terms(s.text))
         for a in analyses
         for s in a.sentences
         if s.role != "heading"

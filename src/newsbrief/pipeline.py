@@ -13,14 +13,14 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import BinaryIO
 
-from newsbrief import nlp, parallel
+from newsbrief import dedup, nlp, parallel
 from newsbrief.analyse.quotes import find_quotes
 from newsbrief.brief.compose import compose
 from newsbrief.dedup import link_repeats
 from newsbrief.errors import InputError
 from newsbrief.ingest import Input, prepare, read
 from newsbrief.ingest.meta import Metadata
-from newsbrief.records import Analysis, Article, Brief, Rejected, Skipped
+from newsbrief.records import Analysis, Article, Brief, RawArticle, Rejected, Skipped
 from newsbrief.settings import Settings
 from newsbrief.store import Store
 
@@ -32,8 +32,9 @@ PARALLEL_MIN_ARTICLES = 64
 def analyse(
     articles: Iterable[Article], settings: Settings, *, workers: int = 1
 ) -> Iterator[Analysis]:
-    """Parse articles (nlp.pipe, batched) and extract sentences, entities and quotes; in input
-    order, lazily. With ``workers`` > 1 the batches run in that many forked processes."""
+    """Parse articles (nlp.pipe, batched) and extract sentences, entities, quotes and the
+    duplicate fingerprints; in input order, lazily. With ``workers`` > 1 the batches run in
+    that many forked processes."""
     nlp.pipeline_for(settings)  # loaded here, so that forked workers inherit it
     if workers <= 1:
         yield from _analyse_batch(articles, settings)
@@ -57,7 +58,11 @@ def _analyse_batch(articles: Iterable[Article], settings: Settings) -> Iterator[
         ents = nlp.entities(doc, article, sents)
         quotes = find_quotes(doc, article.text, sents, ents)
         yield Analysis(
-            article=article, sentences=tuple(sents), entities=tuple(ents), quotes=tuple(quotes)
+            article=article,
+            sentences=tuple(sents),
+            entities=tuple(ents),
+            quotes=tuple(quotes),
+            fingerprint=dedup.fingerprint(article.text),
         )
 
 
@@ -86,7 +91,7 @@ class IngestReport:
 
 
 def ingest(
-    inputs: Iterable[Input | Rejected],
+    inputs: Iterable[Input | Rejected | RawArticle],
     store: Store,
     settings: Settings,
     *,
@@ -94,7 +99,8 @@ def ingest(
     stdin: BinaryIO | None = None,
     on_input: Callable[[], None] | None = None,
 ) -> IngestReport:
-    """Read, clean, analyse and store every article of ``inputs`` (see ``ingest.expand``).
+    """Read, clean, analyse and store every article of ``inputs`` (see ``ingest.expand``; a
+    RawArticle is one already read, as ``watch`` hands in feed entries).
     Articles already in the store are not parsed again; each new one is written in its own
     transaction, so an interrupted run leaves only whole articles and can simply be re-run."""
     meta = meta or Metadata()
@@ -107,7 +113,7 @@ def ingest(
         for item in inputs:
             found = (
                 [item]
-                if isinstance(item, Rejected)
+                if isinstance(item, Rejected | RawArticle)
                 else read(item, meta=meta, settings=settings, stdin=stdin)
             )
             for raw in found:
@@ -150,5 +156,7 @@ def ingest(
 
 
 def brief(store: Store, article_ids: Sequence[str]) -> Brief:
-    """The brief of the story made of ``article_ids`` (all in the store)."""
-    return compose(store.load(list(dict.fromkeys(article_ids))))
+    """The brief of the story made of ``article_ids`` (all in the store); copies of one text
+    count as one source."""
+    ids = list(dict.fromkeys(article_ids))
+    return compose(store.load(ids), groups=store.duplicate_groups(ids))

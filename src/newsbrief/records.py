@@ -7,6 +7,7 @@ that every citation can be checked: ``article.text[span.start:span.end]``.
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Literal
@@ -132,6 +133,15 @@ class Quote:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class Fingerprint:
+    """What duplicate detection knows of an article's clean text (see dedup.fingerprint): the
+    hash of the text alone, and its MinHash signature as bytes."""
+
+    text_hash: str
+    minhash: bytes
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class Analysis:
     """One article with everything the analysis found in it: the unit the store writes in one
     transaction."""
@@ -140,6 +150,9 @@ class Analysis:
     sentences: tuple[Sentence, ...]
     entities: tuple[Entity, ...] = ()
     quotes: tuple[Quote, ...] = ()
+    fingerprint: Fingerprint | None = None
+    """Computed where the article is analysed; the store computes it when missing, and does not
+    load it back."""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -198,12 +211,50 @@ class SourceRef:
     outlet: str | None
     url: str | None
     published: str | None
+    group: str | None = None
+    """The duplicate group (same or nearly the same text) when other sources of the brief are
+    in it too."""
+    original: str | None = None
+    """For a copy: the article id of its group's original (earliest published) in the brief."""
+    copy: Literal["exact", "near"] | None = None
+    """For a copy: the same text as the original, or a near copy (edited, boilerplate added)."""
+    same_text_as: int = 0
+    """How many other sources of the brief are in this one's duplicate group."""
 
 
 def independence_key(outlet: str | None, article_id: str) -> str:
     """What counts as one independent source: the outlet, or the article when the outlet is
     unknown."""
     return f"outlet:{' '.join(outlet.casefold().split())}" if outlet else f"article:{article_id}"
+
+
+def independence_keys(members: Iterable[tuple[str, str | None, str | None]]) -> dict[str, str]:
+    """The independence key of each ``(article_id, outlet, duplicate group)``: articles that
+    share an outlet or a duplicate group, directly or through others, are one source (an AP
+    story run by three outlets counts once; so does an outlet, whatever it repeats). Without
+    groups this is :func:`independence_key`; keys do not depend on the order of ``members``."""
+    parent: dict[str, str] = {}
+
+    def find(token: str) -> str:
+        parent.setdefault(token, token)
+        while parent[token] != token:
+            parent[token] = parent[parent[token]]
+            token = parent[token]
+        return token
+
+    def union(a: str, b: str) -> None:
+        ra, rb = find(a), find(b)
+        if ra != rb:  # the smaller token represents the set: independent of order
+            parent[max(ra, rb)] = min(ra, rb)
+
+    first: dict[str, str] = {}
+    for article_id, outlet, group in members:
+        token = independence_key(outlet, article_id)
+        first[article_id] = token
+        find(token)
+        if group is not None:
+            union(token, f"group:{group}")
+    return {article_id: find(token) for article_id, token in first.items()}
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -216,9 +267,9 @@ class Brief:
 
     def support(self, item: BriefItem) -> int:
         """How many independent sources an item cites (an outlet counts once, whatever it
-        repeats)."""
-        outlets = {s.article_id: independence_key(s.outlet, s.article_id) for s in self.sources}
-        return len({outlets[c.article_id] for c in item.citations})
+        repeats; so does a duplicate group, whoever runs it)."""
+        keys = independence_keys((s.article_id, s.outlet, s.group) for s in self.sources)
+        return len({keys[c.article_id] for c in item.citations})
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -14,6 +14,10 @@ Methods, by section:
    strongest verbatim quote.
 5. Timeline — dated events in time order, the same event from several outlets merged.
 6. Where Sources Differ — conflicting figures and titles, each side with its sources.
+
+Independent sources: an outlet counts once, and so does a duplicate group (the copies of one
+wire story, whoever runs them): their sentences never corroborate each other. In Sources, a
+group's earliest published member is its original; the others name it.
 """
 
 from __future__ import annotations
@@ -21,15 +25,17 @@ from __future__ import annotations
 import math
 import re
 from collections import Counter, defaultdict
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import date, timedelta
+from typing import Literal
 
 from newsbrief.analyse.actors import resolve_actors
 from newsbrief.analyse.timeline import dated_events
-from newsbrief.compare import Statement, align, disagreements, outlet_key, statements
+from newsbrief.compare import Statement, align, disagreements, outlet_keys, statements
 from newsbrief.records import (
     Actor,
     Analysis,
+    Article,
     Brief,
     BriefItem,
     BriefSection,
@@ -65,6 +71,10 @@ REDUNDANT = 0.3
 REDUNDANT_OVERLAP = 0.5
 REDUNDANT_SHARED = 3
 MIN_WORDS, MAX_WORDS = 6, 70
+# A copy's sentence echoes its group's earlier member at this Jaccard of content words: the
+# edits of syndicated copy (a word swapped, replaced or dropped) keep it above 0.8, while two
+# different sentences of one wire story share far fewer words.
+ECHO = 0.6
 QUOTE_MIN_WORDS = 4
 DISPUTED_NOTE = " (sources differ on this; see Where Sources Differ)"
 
@@ -93,13 +103,33 @@ def _key(unit: Statement) -> tuple[str, int]:
     return unit.sentence.article_id, unit.sentence.index
 
 
+def _earliest(a: Analysis) -> tuple[bool, str, str]:
+    """Order of publication: undated articles last, ties by id."""
+    return (a.article.published is None, a.article.published or "", a.article.id)
+
+
+def _echo(unit: Statement, earlier: Statement) -> bool:
+    return unit.sentence.text == earlier.sentence.text or jaccard(unit.terms, earlier.terms) >= ECHO
+
+
 class _Composer:
-    def __init__(self, analyses: Sequence[Analysis]) -> None:
+    def __init__(self, analyses: Sequence[Analysis], groups: Mapping[str, str]) -> None:
         self.analyses = sorted(analyses, key=lambda a: (a.article.published or "", a.article.id))
         self.by_id = {a.article.id: a for a in self.analyses}
-        self.units = statements(self.analyses)
-        self.aligned = align(self.units)
-        self.disputes = disagreements(self.analyses, self.units)
+        # only groups with two members or more among these articles matter here
+        size = Counter(groups[i] for i in self.by_id if i in groups)
+        self.groups = {i: groups[i] for i in self.by_id if i in groups and size[groups[i]] > 1}
+        self.keys = outlet_keys(self.analyses, self.groups)
+        self.units = statements(self.analyses, self.keys)
+        self.echoes = self._echoes()
+        # a copy's echoes of its original neither state, support nor dispute anything
+        heard = [u for u in self.units if _key(u) not in self.echoes]
+        self.aligned = {
+            i: [(j, score) for j, score in pairs if _key(self.units[j]) not in self.echoes]
+            for i, pairs in align(self.units).items()
+            if _key(self.units[i]) not in self.echoes
+        }
+        self.disputes = disagreements(self.analyses, heard)
         self.disputed = {
             (c.article_id, c.start) for d in self.disputes for v in d.versions for c in v.citations
         }
@@ -113,7 +143,9 @@ class _Composer:
         self.actors = resolve_actors(self.analyses)
         self.used: set[tuple[str, int]] = set()
         self.picked_terms: list[frozenset[str]] = []
-        frequency: Counter[str] = Counter(t for u in self.units for t in u.terms)
+        frequency: Counter[str] = Counter(
+            t for u in self.units if _key(u) not in self.echoes for t in u.terms
+        )
         self.weight = {t: math.log1p(n) for t, n in frequency.items()}
         self.scores = [self._score(i) for i in range(len(self.units))]
 
@@ -145,9 +177,29 @@ class _Composer:
         return bool(_BACKGROUND.search(unit.sentence.text))
 
     # --- picking ---------------------------------------------------------------------------
+    def _echoes(self) -> set[tuple[str, int]]:
+        """Sentences of a copy that repeat a sentence of an earlier member of its duplicate
+        group (the same words, give or take an edit): the group says them once, in the words
+        of its earliest member."""
+        members: dict[str, list[str]] = defaultdict(list)
+        for analysis in sorted(self.analyses, key=_earliest):  # the original first
+            if analysis.article.id in self.groups:
+                members[self.groups[analysis.article.id]].append(analysis.article.id)
+        by_article: dict[str, list[Statement]] = defaultdict(list)
+        for unit in self.units:
+            by_article[unit.sentence.article_id].append(unit)
+        echoes: set[tuple[str, int]] = set()
+        for ids in members.values():
+            for n, article_id in enumerate(ids):
+                earlier = [u for other in ids[:n] for u in by_article[other]]
+                for unit in by_article[article_id]:
+                    if any(_echo(unit, e) for e in earlier):
+                        echoes.add(_key(unit))
+        return echoes
+
     def _free(self, i: int) -> bool:
         unit = self.units[i]
-        if _key(unit) in self.used or self.scores[i] <= 0:
+        if _key(unit) in self.used or _key(unit) in self.echoes or self.scores[i] <= 0:
             return False
         return not any(_redundant(unit.terms, t) for t in self.picked_terms)
 
@@ -242,9 +294,11 @@ class _Composer:
         def rank(q: Quote) -> tuple[int, int, str, int]:
             return (-min(len(q.text.split()), 40), q.sentence, q.article_id, q.content.start)
 
-        indirect = sorted((q for q in actor.quotes if not q.direct), key=rank)
+        quotes = [q for q in actor.quotes if (q.article_id, q.sentence) not in self.echoes]
+        quotes = quotes or list(actor.quotes)
+        indirect = sorted((q for q in quotes if not q.direct), key=rank)
         direct = sorted(
-            (q for q in actor.quotes if q.direct and len(q.text.split()) >= QUOTE_MIN_WORDS),
+            (q for q in quotes if q.direct and len(q.text.split()) >= QUOTE_MIN_WORDS),
             key=rank,
         )
         parts: list[str] = []
@@ -257,7 +311,7 @@ class _Composer:
             parts.append(f"“{direct[0].text}”")
             cited.append(self._sentence(direct[0]))
         if not parts:  # only short quotes: show the sentence that holds the first one
-            unit = self._sentence(actor.quotes[0])
+            unit = self._sentence(quotes[0])
             parts.append(unit.sentence.text)
             cited.append(unit)
         text = " ".join(parts)
@@ -270,7 +324,11 @@ class _Composer:
         by_label: dict[tuple[date, str], list[DatedEvent]] = defaultdict(list)
         for event in self.events:
             unit = self.units[self.position[(event.article_id, event.sentence)]]
-            if unit.sentence.repeats is None and len(unit.sentence.text.split()) >= MIN_WORDS:
+            if (
+                unit.sentence.repeats is None
+                and _key(unit) not in self.echoes
+                and len(unit.sentence.text.split()) >= MIN_WORDS
+            ):
                 by_label[(event.start, event.granularity)].append(event)
         items: list[BriefItem] = []
         order = {"year": 0, "month": 1, "week": 2, "day": 3}
@@ -309,7 +367,7 @@ class _Composer:
     def _outlet_names(self, keys: Sequence[str]) -> str:
         names = []
         for analysis in self.analyses:
-            if outlet_key(analysis) in keys:
+            if self.keys[analysis.article.id] in keys:
                 names.append(analysis.article.outlet_label)
         return ", ".join(dict.fromkeys(names))
 
@@ -333,12 +391,48 @@ class _Composer:
 
         return max(self.analyses, key=headline_score).article.title
 
+    def sources(self) -> tuple[SourceRef, ...]:
+        """The articles, each copy naming its group's original (the earliest published member
+        here; undated ones last, ties by id)."""
+        members: dict[str, list[Analysis]] = defaultdict(list)
+        for analysis in self.analyses:
+            if analysis.article.id in self.groups:
+                members[self.groups[analysis.article.id]].append(analysis)
 
-def compose(analyses: Sequence[Analysis]) -> Brief:
-    """The brief of one story, made of the analysed articles."""
+        originals = {g: min(group, key=_earliest).article for g, group in members.items()}
+        refs = []
+        for analysis in self.analyses:
+            article = analysis.article
+            group = self.groups.get(article.id)
+            original = originals[group] if group else None
+            if original is None or original.id == article.id:
+                original = None
+            refs.append(
+                SourceRef(
+                    article_id=article.id,
+                    title=article.title,
+                    outlet=article.outlet,
+                    url=article.url,
+                    published=article.published,
+                    group=group,
+                    original=original.id if original else None,
+                    copy=None if original is None else _copy_kind(original, article),
+                    same_text_as=len(members[group]) - 1 if group else 0,
+                )
+            )
+        return tuple(refs)
+
+
+def _copy_kind(original: Article, copy: Article) -> Literal["exact", "near"]:
+    return "exact" if original.text == copy.text else "near"
+
+
+def compose(analyses: Sequence[Analysis], groups: Mapping[str, str] | None = None) -> Brief:
+    """The brief of one story, made of the analysed articles; ``groups`` maps the articles that
+    have duplicates to their duplicate group (Store.duplicate_groups)."""
     if not analyses:
         raise ValueError("compose expects at least one analysed article, found none")
-    composer = _Composer(analyses)
+    composer = _Composer(analyses, groups or {})
     # Who Thinks What and Timeline are views of their own; the three prose sections share one
     # pool so that no sentence appears twice among them. The summary picks first.
     built = {
@@ -350,19 +444,9 @@ def compose(analyses: Sequence[Analysis]) -> Brief:
         "sources_differ": composer.sources_differ(),
     }
     sections = tuple(BriefSection(key=k, title=t, items=built[k]) for k, t in SECTIONS)
-    sources = tuple(
-        SourceRef(
-            article_id=a.article.id,
-            title=a.article.title,
-            outlet=a.article.outlet,
-            url=a.article.url,
-            published=a.article.published,
-        )
-        for a in composer.analyses
-    )
     return Brief(
         title=composer.title(),
         sections=sections,
-        sources=sources,
-        independent_sources=len({outlet_key(a) for a in composer.analyses}),
+        sources=composer.sources(),
+        independent_sources=len(set(composer.keys.values())),
     )

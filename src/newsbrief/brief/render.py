@@ -26,6 +26,23 @@ def _source_line(source: SourceRef) -> str:
     return " — ".join(parts)
 
 
+def duplicate_note(brief: Brief, source: SourceRef) -> str | None:
+    """What the Sources list says of a member of a duplicate group: the original counts its
+    copies, a copy names its original (by number in the list)."""
+    if source.group is None:
+        return None
+    if source.original is None:
+        others = [s for s in brief.sources if s.group == source.group and s is not source]
+        own = (source.outlet or "").casefold()
+        word = "outlet" if all((s.outlet or "").casefold() != own for s in others) else "article"
+        plural = "s" if len(others) != 1 else ""
+        return f"original; same text as {len(others)} other {word}{plural}"
+    number = _numbers(brief)[source.original]
+    original = next(s for s in brief.sources if s.article_id == source.original)
+    kind = "same text as" if source.copy == "exact" else "near copy of"
+    return f"{kind} [{number}] {original.outlet or 'unknown outlet'} (one source with it)"
+
+
 def _marks(citations: tuple[Citation, ...], numbers: dict[str, int]) -> list[int]:
     return sorted({numbers[c.article_id] for c in citations})
 
@@ -45,7 +62,9 @@ def to_markdown(brief: Brief) -> str:
         lines.append("")
     lines += ["## Sources", ""]
     for n, source in enumerate(brief.sources, start=1):
-        lines.append(f"{n}. {_source_line(source)} (`{source.article_id}`)")
+        note = duplicate_note(brief, source)
+        note = f" — _{note}_" if note else ""
+        lines.append(f"{n}. {_source_line(source)} (`{source.article_id}`){note}")
     plural = "s" if brief.independent_sources != 1 else ""
     lines += [
         "",
@@ -83,6 +102,10 @@ def to_dict(brief: Brief) -> dict[str, Any]:
                 "outlet": s.outlet,
                 "url": s.url,
                 "published": s.published,
+                "duplicate_group": s.group,
+                "original": s.original,
+                "copy": s.copy,
+                "same_text_as": s.same_text_as,
             }
             for s in brief.sources
         ],
@@ -127,7 +150,9 @@ def to_html(brief: Brief) -> str:
     body.append('<h2 id="sources">Sources</h2><ol class="sources">')
     for n, source in enumerate(brief.sources, start=1):
         line = esc(_source_line(source))
-        body.append(f'<li id="source-{n}">{line} <code>{esc(source.article_id)}</code></li>')
+        note = duplicate_note(brief, source)
+        note = f' — <em class="dup">{esc(note)}</em>' if note else ""
+        body.append(f'<li id="source-{n}">{line} <code>{esc(source.article_id)}</code>{note}</li>')
     body.append(f"</ol><p>{brief.independent_sources} independent source(s).</p>")
     return (
         '<!doctype html>\n<html lang="en"><head><meta charset="utf-8">'

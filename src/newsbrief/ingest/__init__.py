@@ -17,9 +17,12 @@ from typing import BinaryIO
 
 from newsbrief.errors import EmptyInput, InputError
 from newsbrief.ingest.clean import clean_text, clean_title
+from newsbrief.ingest.feed import read_feed_file, read_xml_file
+from newsbrief.ingest.html import read_html_file
 from newsbrief.ingest.jsonl import read_jsonl
 from newsbrief.ingest.meta import SIDECAR_SUFFIX, Metadata, read_sidecar
 from newsbrief.ingest.text import read_text
+from newsbrief.ingest.warc import read_warc
 from newsbrief.records import Article, RawArticle, Rejected, Skipped, content_id
 from newsbrief.settings import Settings
 
@@ -48,6 +51,15 @@ READERS: dict[str, Reader] = {
     ".text": _text_file,
     ".jsonl": _jsonl_file,
     ".ndjson": _jsonl_file,
+    ".rss": read_feed_file,
+    ".atom": read_feed_file,
+    ".xml": read_xml_file,  # feeds only, known by their first element
+    ".html": read_html_file,
+    ".htm": read_html_file,
+    ".html.gz": read_html_file,
+    ".htm.gz": read_html_file,
+    ".warc": read_warc,
+    ".warc.gz": read_warc,
 }
 
 
@@ -124,7 +136,10 @@ def read(
         origin = "<stdin>" if item.path is None else str(item.path)
     try:
         if isinstance(item, InputURL):
-            raise InputError(f"{item.url}: reading URLs is not supported yet")
+            from newsbrief.ingest.url import read_url  # httpx loads only when a URL is read
+
+            yield from read_url(item.url, meta=meta, settings=settings)
+            return
         if item.path is None:
             yield from _read_stdin(
                 stdin or sys.stdin.buffer, meta=meta, cap=settings.max_input_bytes

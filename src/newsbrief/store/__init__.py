@@ -4,6 +4,7 @@ leaves nothing of that article behind, and the content-hash id makes re-ingestin
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import sqlite3
 from collections.abc import Iterator, Sequence
@@ -13,15 +14,31 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
-from sqlalchemy import URL, Connection, Engine, create_engine, event, func, insert, make_url, select
+from sqlalchemy import (
+    URL,
+    Connection,
+    Engine,
+    and_,
+    bindparam,
+    create_engine,
+    event,
+    func,
+    insert,
+    make_url,
+    or_,
+    select,
+    update,
+)
 from sqlalchemy.exc import SQLAlchemyError
 
+from newsbrief import dedup
 from newsbrief.errors import NotFound, StoreError
 from newsbrief.records import (
     Analysis,
     Article,
     Block,
     Entity,
+    Fingerprint,
     Quote,
     Removal,
     Sentence,
@@ -30,7 +47,12 @@ from newsbrief.records import (
 from newsbrief.store.schema import (
     MIGRATIONS,
     articles,
+    duplicates,
     entities,
+    feed_entries,
+    feeds,
+    fingerprints,
+    lsh_buckets,
     metadata,
     quotes,
     schema_version,
@@ -162,8 +184,10 @@ class Store:
             )
 
     def add(self, analysis: Analysis) -> bool:
-        """Write one analysed article in one transaction; False when it is already stored."""
+        """Write one analysed article in one transaction, with its fingerprints and its place
+        in a duplicate group; False when it is already stored."""
         article = analysis.article
+        fp = analysis.fingerprint or dedup.fingerprint(article.text)
         try:
             with self.engine.begin() as conn:
                 if conn.execute(select(articles.c.id).where(articles.c.id == article.id)).first():
@@ -218,11 +242,123 @@ class Store:
                             for i, q in enumerate(analysis.quotes)
                         ],
                     )
+                self._add_fingerprint(conn, article.id, fp)
         except SQLAlchemyError as exc:
             raise StoreError(
                 f"cannot write article {article.id} ({article.origin}): {exc}"
             ) from exc
         return True
+
+    # --- duplicates (dedup) ---------------------------------------------------------------
+    # Written inside add's transaction: an article, its fingerprints and its group row exist
+    # together or not at all. Groups are the connected components of the "duplicates" relation
+    # (same text hash, or LSH candidates verified by dedup.matches): every pair is examined
+    # when the later of the two arrives, so which articles are grouped does not depend on the
+    # order of arrival. What does: the group id (its first member's id; when an arrival joins
+    # two groups, the one whose first member came first keeps its id).
+    def _add_fingerprint(self, conn: Connection, article_id: str, fp: Fingerprint) -> None:
+        conn.execute(
+            insert(fingerprints).values(
+                article_id=article_id, text_hash=fp.text_hash, minhash=fp.minhash
+            )
+        )
+        keys = dedup.bands(fp)
+        if keys:
+            conn.execute(
+                insert(lsh_buckets),
+                [{"band": b, "bucket": k, "article_id": article_id} for b, k in keys],
+            )
+        # candidates: the same text, or a shared LSH bucket (an empty text has no buckets:
+        # its placeholders match none)
+        params = {f"bucket_{b}": "" for b in range(dedup.LSH_BANDS)}
+        params |= {f"bucket_{b}": k for b, k in keys}
+        found = {
+            r.article_id: Fingerprint(text_hash=r.text_hash, minhash=r.minhash)
+            for r in conn.execute(
+                _CANDIDATES, {"article_id": article_id, "text_hash": fp.text_hash, **params}
+            )
+        }
+        found_matches = dedup.matches(fp, found)
+        if found_matches:
+            self._join_groups(conn, article_id, found_matches)
+
+    def _join_groups(self, conn: Connection, article_id: str, found: Sequence[dedup.Match]) -> None:
+        """Put ``article_id`` in one group with the articles it duplicates, merging their
+        groups. A member's kind and similarity are those of its closest link in the group."""
+        ids = [m.article_id for m in found]
+        rows = {
+            r.article_id: r
+            for r in conn.execute(select(duplicates).where(duplicates.c.article_id.in_(ids)))
+        }
+        founders = {rows[i].group_id if i in rows else i for i in ids}
+        arrived = {
+            r.id: r.ingested_at
+            for r in conn.execute(
+                select(articles.c.id, articles.c.ingested_at).where(articles.c.id.in_(founders))
+            )
+        }
+        group = min(founders, key=lambda f: (arrived.get(f, "~"), f))
+        if merged := sorted(founders - {group}):
+            conn.execute(
+                update(duplicates).where(duplicates.c.group_id.in_(merged)).values(group_id=group)
+            )
+        for match in found:
+            row = rows.get(match.article_id)
+            link = (match.kind == "exact", match.similarity)
+            if row is None:
+                conn.execute(
+                    insert(duplicates).values(
+                        article_id=match.article_id,
+                        group_id=group,
+                        kind=match.kind,
+                        similarity=match.similarity,
+                    )
+                )
+            elif link > (row.kind == "exact", row.similarity):
+                conn.execute(
+                    update(duplicates)
+                    .where(duplicates.c.article_id == match.article_id)
+                    .values(kind=match.kind, similarity=match.similarity)
+                )
+        best = max(found, key=lambda m: (m.kind == "exact", m.similarity))
+        conn.execute(
+            insert(duplicates).values(
+                article_id=article_id, group_id=group, kind=best.kind, similarity=best.similarity
+            )
+        )
+
+    def duplicate_groups(self, ids: Sequence[str]) -> dict[str, str]:
+        """The duplicate group of each of ``ids`` that has one (group id: its first member's
+        article id); articles without a duplicate are left out."""
+        return {i: d.group_id for i, d in self.duplicates(ids).items()}
+
+    def duplicates(self, ids: Sequence[str]) -> dict[str, Duplicate]:
+        """How each of ``ids`` that is in a duplicate group stands in it, with the group's
+        original: its earliest published member (undated members last, ties by id), over the
+        whole store."""
+        out: dict[str, Duplicate] = {}
+        with self.engine.connect() as conn:
+            for chunk in _chunks(list(dict.fromkeys(ids))):
+                rows = conn.execute(select(duplicates).where(duplicates.c.article_id.in_(chunk)))
+                for r in rows:
+                    out[r.article_id] = Duplicate(
+                        group_id=r.group_id, kind=r.kind, similarity=r.similarity, original=""
+                    )
+            groups = sorted({d.group_id for d in out.values()})
+            originals: dict[str, tuple[bool, str, str]] = {}
+            for chunk in _chunks(groups):
+                members = conn.execute(
+                    select(duplicates.c.group_id, articles.c.id, articles.c.published)
+                    .join(articles, articles.c.id == duplicates.c.article_id)
+                    .where(duplicates.c.group_id.in_(chunk))
+                )
+                for group_id, member, published in members:
+                    rank = (published is None, published or "", member)
+                    if group_id not in originals or rank < originals[group_id]:
+                        originals[group_id] = rank
+        return {
+            i: dataclasses.replace(d, original=originals[d.group_id][2]) for i, d in out.items()
+        }
 
     # --- reading ------------------------------------------------------------------------
     def count(self) -> int:
@@ -347,6 +483,124 @@ class Store:
             )
         return Analysis(article=article, sentences=sents, entities=ents, quotes=quos)
 
+    # --- feeds (watch) --------------------------------------------------------------------
+    def feed_state(self, url: str) -> FeedState | None:
+        """What the last poll of the feed at ``url`` left: validators for a conditional GET."""
+        with self.engine.connect() as conn:
+            row = conn.execute(select(feeds).where(feeds.c.url == url)).first()
+        if row is None:
+            return None
+        return FeedState(
+            url=row.url,
+            etag=row.etag,
+            last_modified=row.last_modified,
+            polled_at=row.polled_at,
+            status=row.status,
+        )
+
+    def save_feed(
+        self, url: str, *, etag: str | None, last_modified: str | None, status: str
+    ) -> None:
+        """Record a poll of the feed at ``url`` (created on its first poll)."""
+        values = {
+            "etag": etag,
+            "last_modified": last_modified,
+            "status": status,
+            "polled_at": _now(),
+        }
+        try:
+            with self.engine.begin() as conn:
+                if conn.execute(select(feeds.c.url).where(feeds.c.url == url)).first():
+                    conn.execute(update(feeds).where(feeds.c.url == url).values(values))
+                else:
+                    conn.execute(insert(feeds).values(url=url, **values))
+        except SQLAlchemyError as exc:
+            raise StoreError(f"cannot record the poll of feed {url}: {exc}") from exc
+
+    def seen_entries(self, url: str, keys: Sequence[str]) -> set[str]:
+        """Those of ``keys`` that the feed at ``url`` has already delivered."""
+        seen: set[str] = set()
+        with self.engine.connect() as conn:
+            for chunk in _chunks(list(keys)):
+                seen.update(
+                    conn.execute(
+                        select(feed_entries.c.entry_key).where(
+                            feed_entries.c.feed_url == url, feed_entries.c.entry_key.in_(chunk)
+                        )
+                    ).scalars()
+                )
+        return seen
+
+    def add_feed_entry(self, url: str, key: str, *, article_id: str | None) -> None:
+        """Remember that the feed at ``url`` delivered entry ``key`` (and the article it became,
+        if any); the feed is recorded first when it is new."""
+        try:
+            with self.engine.begin() as conn:
+                if not conn.execute(select(feeds.c.url).where(feeds.c.url == url)).first():
+                    conn.execute(insert(feeds).values(url=url))
+                known = feed_entries.c.feed_url == url, feed_entries.c.entry_key == key
+                if conn.execute(select(feed_entries.c.entry_key).where(*known)).first():
+                    return
+                conn.execute(
+                    insert(feed_entries).values(
+                        feed_url=url, entry_key=key, seen_at=_now(), article_id=article_id
+                    )
+                )
+        except SQLAlchemyError as exc:
+            raise StoreError(f"cannot record entry {key} of feed {url}: {exc}") from exc
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class FeedState:
+    """A watched feed as its last poll left it."""
+
+    url: str
+    etag: str | None
+    last_modified: str | None
+    polled_at: str | None
+    status: str | None
+
+
+# The stored articles that may duplicate a new one: the same text hash, or a shared (band,
+# bucket). Built once, with placeholders: building the 32-way OR per article cost more than the
+# query. An OR of (band, bucket) pairs, not a row-value IN: SQLite searches the primary key for
+# each pair, where it scans the whole table for the IN.
+_CANDIDATES = select(fingerprints).where(
+    or_(
+        fingerprints.c.text_hash == bindparam("text_hash"),
+        fingerprints.c.article_id.in_(
+            select(lsh_buckets.c.article_id).where(
+                or_(
+                    *(
+                        and_(
+                            lsh_buckets.c.band == b,
+                            lsh_buckets.c.bucket == bindparam(f"bucket_{b}"),
+                        )
+                        for b in range(dedup.LSH_BANDS)
+                    )
+                )
+            )
+        ),
+    ),
+    fingerprints.c.article_id != bindparam("article_id"),
+)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Duplicate:
+    """An article's place in its duplicate group."""
+
+    group_id: str
+    kind: str  # exact | near: its closest link to another member
+    similarity: float
+    original: str  # the group's earliest published member
+
+
+def _chunks(items: Sequence[str], size: int = 500) -> Iterator[Sequence[str]]:
+    """Slices of ``items`` small enough for one IN (...) list."""
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
 
 def _now() -> str:
     return datetime.now(UTC).isoformat(timespec="seconds")
@@ -390,4 +644,4 @@ def _article(row: Any) -> Article:
     )
 
 
-__all__ = ["ArticleRow", "Store", "database_url", "metadata"]
+__all__ = ["ArticleRow", "Duplicate", "FeedState", "Store", "database_url", "metadata"]

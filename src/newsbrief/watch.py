@@ -1,0 +1,174 @@
+"""Watching feeds: each poll fetches every feed with a conditional GET, ingests only the entries
+the store has not seen from that feed before, and remembers them, so that a restart goes on
+where the last run stopped."""
+
+from __future__ import annotations
+
+import re
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+
+from newsbrief import pipeline
+from newsbrief.errors import InputError
+from newsbrief.fetch import FEED, Fetcher
+from newsbrief.ingest.feed import Entry, entry_article, entry_origin, parse_feed
+from newsbrief.ingest.meta import Metadata
+from newsbrief.records import RawArticle, Rejected, content_id
+from newsbrief.settings import Settings
+from newsbrief.store import Store
+
+_DURATION = re.compile(r"(\d+(?:\.\d+)?)([smhd])")
+_UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
+
+
+def parse_duration(text: str) -> float:
+    """Seconds in "30s", "10m", "1h" or "1h30m"; a ValueError says what was expected."""
+    given = text.strip().lower()
+    parts = _DURATION.findall(given)
+    if not given or "".join(n + u for n, u in parts) != given:
+        raise ValueError(f"expected a duration such as 30s, 10m, 1h or 1h30m, found {text!r}")
+    seconds = sum(float(n) * _UNITS[u] for n, u in parts)
+    if seconds <= 0:
+        raise ValueError(f"expected a duration above zero, found {text!r}")
+    return seconds
+
+
+@dataclass(slots=True)
+class FeedPoll:
+    """What one poll of one feed did."""
+
+    url: str
+    new: int = 0
+    not_modified: bool = False
+    error: str | None = None  # the feed itself could not be read
+    report: pipeline.IngestReport = field(default_factory=pipeline.IngestReport)
+
+    @property
+    def failed(self) -> int:
+        return self.report.failed + (1 if self.error else 0)
+
+    def line(self) -> str:
+        if self.error:
+            return f"{self.url}: failed: {self.error}"
+        if self.not_modified:
+            return f"{self.url}: not modified"
+        r = self.report
+        line = f"{self.url}: {self.new} new, {r.ingested} ingested, {r.failed} failed"
+        return line + (f", {r.present} already present" if r.present else "")
+
+
+def entry_key(entry: Entry) -> str:
+    """What identifies an entry across polls: its id, else its link, else its content."""
+    return entry.key or "content:" + content_id(entry.title or "", entry.content)
+
+
+def poll_feed(
+    url: str, *, store: Store, settings: Settings, fetcher: Fetcher, meta: Metadata
+) -> FeedPoll:
+    """One poll of the feed at ``url``:
+    1. a conditional GET with the validators (ETag, Last-Modified) of the last poll;
+    2. 304: nothing new;
+    3. the entries the store has not seen from this feed are the new ones;
+    4. each new entry is read (its own content or its link), ingested, then remembered,
+       whatever became of it, so that a broken entry is reported once, not at every poll;
+    5. the validators are stored last: a poll cut short is done again in full next time."""
+    poll = FeedPoll(url=url)
+    state = store.feed_state(url)
+    etag = state.etag if state else None
+    last_modified = state.last_modified if state else None
+    try:
+        # 1. conditional GET
+        fetched = fetcher.fetch(url, accept=(FEED,), etag=etag, last_modified=last_modified)
+        # 2. not modified
+        if fetched.not_modified:
+            poll.not_modified = True
+            store.save_feed(
+                url,
+                etag=fetched.etag or etag,
+                last_modified=fetched.last_modified or last_modified,
+                status="not modified",
+            )
+            return poll
+        feed = parse_feed(fetched.body, origin=url, base=fetched.url)
+    except InputError as exc:
+        poll.error = str(exc)
+        store.save_feed(url, etag=etag, last_modified=last_modified, status=f"failed: {exc}")
+        return poll
+    if feed.warning:
+        poll.report.warnings.append(feed.warning)
+    # 3. new entries (an entry listed twice in one feed counts once)
+    keyed = {entry_key(e): (i, e) for i, e in reversed(list(enumerate(feed.entries)))}
+    seen = store.seen_entries(url, list(keyed))
+    new = sorted((i, key, e) for key, (i, e) in keyed.items() if key not in seen)
+    poll.new = len(new)
+    # 4. read, ingest, remember
+    for index, key, entry in new:
+        where = entry_origin(entry, index, url)
+        item: RawArticle | Rejected
+        try:
+            item = entry_article(
+                entry, feed, origin=where, meta=meta, settings=settings, fetcher=fetcher
+            )
+        except InputError as exc:
+            item = Rejected(origin=where, stage="read", reason=str(exc))
+        one = pipeline.ingest([item], store, settings)
+        _add(poll.report, one)
+        store.add_feed_entry(url, key, article_id=one.article_ids[0] if one.article_ids else None)
+    # 5. validators
+    store.save_feed(url, etag=fetched.etag, last_modified=fetched.last_modified, status=poll.line())
+    return poll
+
+
+def _add(total: pipeline.IngestReport, one: pipeline.IngestReport) -> None:
+    total.ingested += one.ingested
+    total.present += one.present
+    total.rejected.extend(one.rejected)
+    total.skipped.update(one.skipped)
+    total.warnings.extend(one.warnings)
+    total.article_ids.extend(one.article_ids)
+
+
+@dataclass(slots=True)
+class WatchResult:
+    polls: int = 0
+    failed: int = 0
+    interrupted: bool = False
+
+
+def watch(
+    urls: Sequence[str],
+    *,
+    store: Store,
+    settings: Settings,
+    every: float,
+    polls: int | None = None,
+    meta: Metadata | None = None,
+    on_poll: Callable[[FeedPoll], None] = lambda poll: None,
+    sleep: Callable[[float], None] = time.sleep,
+    clock: Callable[[], float] = time.monotonic,
+) -> WatchResult:
+    """Poll every feed of ``urls`` each ``every`` seconds (from the start of one round to the
+    start of the next), ``polls`` rounds or until interrupted (Ctrl-C ends the wait or the
+    poll under way; what was stored stays stored, whole)."""
+    result = WatchResult()
+    with Fetcher(settings) as fetcher:
+        try:
+            while polls is None or result.polls < polls:
+                started = clock()
+                for url in urls:
+                    poll = poll_feed(
+                        url,
+                        store=store,
+                        settings=settings,
+                        fetcher=fetcher,
+                        meta=meta or Metadata(),
+                    )
+                    result.failed += poll.failed
+                    on_poll(poll)
+                result.polls += 1
+                if polls is None or result.polls < polls:
+                    sleep(max(0.0, every - (clock() - started)))
+        except KeyboardInterrupt:
+            result.interrupted = True
+    return result
