@@ -322,3 +322,13 @@ def test_size_cap_message_does_not_understate_the_size(tmp_path: Path) -> None:
     size = path.stat().st_size
     reason = _rejected(_one(path, cap=100)).reason
     assert f"{size:,} bytes" in reason or "more than the size cap of 100 bytes" in reason
+
+
+def test_an_article_given_twice_is_listed_once(
+    tmp_path: Path, store: Store, settings: Settings
+) -> None:
+    path = _article(tmp_path, text=ARTICLE)
+    ingest(expand([str(path)]), store, settings)
+    report = ingest(expand([str(path), str(path)]), store, settings)
+    assert (report.ingested, report.present) == (0, 2)
+    assert len(report.article_ids) == 1

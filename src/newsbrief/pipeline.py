@@ -109,7 +109,8 @@ def ingest(
     def new_articles() -> Iterator[Article]:
         """Clean articles that the store does not hold yet, each once; everything else is
         counted in the report on the way."""
-        pending: set[str] = set()
+        pending: set[str] = set()  # queued for analysis in this run
+        listed: set[str] = set()  # in report.article_ids
         for item in inputs:
             found = (
                 [item]
@@ -131,7 +132,8 @@ def ingest(
                         Rejected(origin=raw.origin, stage="clean", reason=str(exc))
                     )
                     continue
-                if article.id not in pending:
+                if article.id not in listed:
+                    listed.add(article.id)
                     report.article_ids.append(article.id)
                 if article.id in pending or store.has(article.id):
                     report.present += 1
