@@ -9,7 +9,10 @@
    fresh SQLite store; articles/s and tokens/s (whitespace tokens of the clean text);
 3. the same on every source document of DIR/multinews, when that folder is present;
 4. brief latency: ``pipeline.brief`` of the seed story, model loaded, median of ``--runs``;
-5. peak memory (ru_maxrss of this process, and of its worker processes).
+5. peak memory (ru_maxrss of this process, and of its worker processes);
+6. sentence encoder (``nlp.load_encoder``, default settings), measured right after 1., before
+   ingest loads it: its first load in this process, and sentences/s encoding the seed
+   articles' sentences (as the pipeline splits them) replicated ``--encode-copies`` times.
 
 Ingest runs with the default settings (``nlp_processes=0``: one worker per core) and again
 in one process (``nlp_processes=1``); the floors in ``--floors`` are checked against the
@@ -213,6 +216,56 @@ def brief_latency(docs: Sequence[Doc], runs: int) -> float:
     return statistics.median(times)
 
 
+@dataclass(frozen=True, slots=True, kw_only=True)
+class EncoderRun:
+    name: str
+    dim: int
+    load_s: float
+    sentences: int
+    words: int
+    seconds: float
+
+    @property
+    def sentences_per_s(self) -> float:
+        return self.sentences / self.seconds
+
+
+def seed_sentences(docs: Sequence[Doc]) -> list[str]:
+    """The sentences of ``docs`` as the pipeline splits them (spaCy, news-text boundaries)."""
+    from newsbrief import nlp
+    from newsbrief.ingest import prepare
+    from newsbrief.records import RawArticle
+    from newsbrief.settings import load_settings
+
+    pipeline = nlp.pipeline_for(load_settings(env={}))
+    out: list[str] = []
+    for i, doc in enumerate(docs):
+        article = prepare(RawArticle(origin=str(i), title=doc.title, text=doc.text))
+        out += [s.text for s in nlp.sentences(pipeline(article.text), article)]
+    return out
+
+
+def encoder_speed(sentences: Sequence[str]) -> EncoderRun:
+    """The first ``load_encoder`` call, timed, then one ``encode`` of ``sentences``, timed."""
+    from newsbrief import nlp
+    from newsbrief.settings import load_settings
+
+    start = time.perf_counter()
+    encoder = nlp.load_encoder(load_settings(env={}))
+    load_s = time.perf_counter() - start
+    start = time.perf_counter()
+    encoder.encode(sentences)
+    seconds = time.perf_counter() - start
+    return EncoderRun(
+        name=encoder.name,
+        dim=encoder.dim,
+        load_s=load_s,
+        sentences=len(sentences),
+        words=sum(len(s.split()) for s in sentences),
+        seconds=seconds,
+    )
+
+
 def peak_rss_mb() -> tuple[float, float]:
     """Peak resident memory of this process and of its largest finished child, in MB."""
     kb = 1024  # ru_maxrss is in kilobytes on Linux
@@ -266,6 +319,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--copies", type=int, default=200, help="copies of each seed article")
     parser.add_argument("--floors", type=Path, default=DEFAULT_FLOORS, help="pinned limits")
     parser.add_argument("--runs", type=int, default=20, help="brief runs (median reported)")
+    parser.add_argument(
+        "--encode-copies", type=int, default=10, help="copies of the seed sentences to encode"
+    )
     args = parser.parse_args(argv)
 
     # 1. model load, before anything else can import spaCy
@@ -273,8 +329,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     console = Console(highlight=False, width=110)
     console.print(f"model {model} loaded in {load_s:.2f} s")
 
-    # 2.–3. ingest, default settings (a worker per core) and one process
+    # 6. sentence encoder, before ingest loads it
     seeds = seed_docs()
+    done = _step(console, "sentence encoder")
+    encoding = encoder_speed(seed_sentences(seeds) * args.encode_copies)
+    done()
+
+    # 2.–3. ingest, default settings (a worker per core) and one process
     workloads = [(f"seeds ×{args.copies}", replicated(seeds, args.copies))]
     multinews = multinews_docs(args.data)
     if multinews is None:
@@ -301,6 +362,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     table.add_row("model load (first call)", f"{load_s:.2f} s", model)
     table.add_row("brief of the seed story", f"{brief_s * 1000:.0f} ms", f"median of {args.runs}")
     table.add_row("peak memory", f"{own_mb:.0f} MB", f"largest worker process {child_mb:.0f} MB")
+    table.add_row("encoder load (first call)", f"{encoding.load_s:.2f} s", encoding.name)
+    table.add_row(
+        "encode seed sentences",
+        f"{encoding.sentences_per_s:.0f} sentences/s",
+        f"{encoding.sentences} sentences, {encoding.words / encoding.sentences:.0f} words on "
+        f"average, {encoding.dim} dimensions, {encoding.seconds:.1f} s",
+    )
     console.print(table)
 
     # 5. floors, against the default settings (nlp_processes=0)
@@ -311,6 +379,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         "ingest_articles_per_s": default_seeds.articles_per_s,
         "ingest_tokens_per_s": default_seeds.tokens_per_s,
         "peak_rss_mb": own_mb,
+        "encoder_load_s": encoding.load_s,
+        "encode_sentences_per_s": encoding.sentences_per_s,
     }
     floors = tomllib.loads(args.floors.read_text("utf-8")).get("speed", {})
     checks = check(floors, values)

@@ -26,6 +26,8 @@ class Settings:
     max_input_bytes: int
     nlp_batch_size: int
     nlp_processes: int
+    encoder: str
+    encoder_threads: int
     user_agent: str
     fetch_connect_timeout: float
     fetch_read_timeout: float
@@ -57,10 +59,9 @@ def _build(values: dict[str, Any], *, origin: str) -> Settings:
     for name in _POSITIVE:
         if typed[name] <= 0:
             raise ConfigError(f"setting {name} must be > 0, found {typed[name]!r} ({origin})")
-    if typed["nlp_processes"] < 0:
-        raise ConfigError(
-            f"setting nlp_processes must be >= 0, found {typed['nlp_processes']} ({origin})"
-        )
+    for name in _NON_NEGATIVE:
+        if typed[name] < 0:
+            raise ConfigError(f"setting {name} must be >= 0, found {typed[name]} ({origin})")
     return Settings(**typed)
 
 
@@ -72,6 +73,7 @@ _POSITIVE = (
     "fetch_connect_timeout",
     "fetch_read_timeout",
 )
+_NON_NEGATIVE = ("nlp_processes", "encoder_threads")  # 0 means one per available core
 _TRUE, _FALSE = {"1", "true", "yes", "on"}, {"0", "false", "no", "off"}
 _NAMES = {int: "an integer", float: "a number", str: "a string", bool: "true or false"}
 
