@@ -16,6 +16,7 @@ from newsbrief.brief.render import render, to_dict
 from newsbrief.ingest import expand
 from newsbrief.settings import load_settings
 from newsbrief.store import Store
+from seed_facts import SEED_BOILERPLATE
 
 SEEDS = Path(__file__).parent / "fixtures" / "seeds"
 SECTION_KEYS = [
@@ -25,15 +26,6 @@ SECTION_KEYS = [
     "who_thinks_what",
     "timeline",
     "sources_differ",
-]
-BOILERPLATE = [
-    "Add a comment",
-    "Leave a Reply",
-    "Your email address will not be published",
-    "Required fields are marked",
-    "Secret Link",
-    "A composite image",
-    "By Miami Daily Life / MiamiDaily.Life",
 ]
 ACTORS = ["Putin", "Trump", "Zelenskyy", "Sybiha", "Vance", "Szijjártó", "Peskov", "Foreman"]
 QUOTED = re.compile(r"[“\"]([^“”\"]+)[”\"]")
@@ -105,7 +97,7 @@ def test_no_boilerplate_in_output_or_store(
 ) -> None:
     data, texts = seed_brief
     dumped = json.dumps(data, ensure_ascii=False)
-    for phrase in BOILERPLATE:
+    for phrase in SEED_BOILERPLATE:
         assert phrase not in dumped
         assert all(phrase not in text for text in texts.values())
 
