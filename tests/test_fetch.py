@@ -242,15 +242,21 @@ def test_conditional_get(server: LocalServer, web: Settings) -> None:
     assert headers["If-Modified-Since"] == "Sat, 21 Nov 2026 10:00:00 GMT"
 
 
-def test_per_host_delay(server: LocalServer, web: Settings) -> None:
-    now = [100.0]
+def _fake_clock(start: float) -> tuple[HostClock, list[float], list[float]]:
+    """A HostClock on a fake clock: (clock, [now], the sleeps it asked for); sleeping advances
+    the clock instead of waiting."""
+    now = [start]
     slept: list[float] = []
 
     def sleep(seconds: float) -> None:
         slept.append(seconds)
         now[0] += seconds
 
-    hosts = HostClock(clock=lambda: now[0], sleep=sleep)
+    return HostClock(clock=lambda: now[0], sleep=sleep), now, slept
+
+
+def test_per_host_delay(server: LocalServer, web: Settings) -> None:
+    hosts, now, slept = _fake_clock(100.0)
     server.route("/a", body=PAGE)
     settings = web.replace(per_host_delay=2.0, respect_robots=False)
     resolve = lambda host, port: ["127.0.0.1"]  # noqa: E731  # a one-line fake
@@ -310,14 +316,7 @@ def test_checked_addresses_needs_every_address_public() -> None:
 
 def test_fetchers_sharing_a_host_clock_keep_the_delay(server: LocalServer, web: Settings) -> None:
     """Two fetchers of one process (two URL inputs of a run) still space their requests."""
-    now = [0.0]
-    slept: list[float] = []
-
-    def sleep(seconds: float) -> None:
-        slept.append(seconds)
-        now[0] += seconds
-
-    hosts = HostClock(clock=lambda: now[0], sleep=sleep)
+    hosts, _, slept = _fake_clock(0.0)
     server.route("/a", body=PAGE)
     settings = web.replace(per_host_delay=1.0, respect_robots=False)
     for _ in range(2):
