@@ -1,5 +1,5 @@
-# newsbrief: `make run` installs into .venv and briefs the bundled sample articles;
-# `make test` installs with the dev extras and runs ruff, mypy and pytest.
+# newsbrief: `make run` installs into .venv, ingests the bundled sample articles and briefs
+# every story; `make test` installs with the dev extras and runs ruff, mypy and pytest.
 PYTHON ?= python3.11
 VENV := .venv
 BIN := $(VENV)/bin
@@ -20,7 +20,8 @@ $(STAMP): pyproject.toml | $(BIN)/python
 install: $(STAMP)
 
 run: $(STAMP)
-	$(BIN)/newsbrief --db $(DB) brief $(SAMPLES)
+	$(BIN)/newsbrief --db $(DB) ingest $(SAMPLES)
+	$(BIN)/newsbrief --db $(DB) brief --all
 
 lint: $(STAMP)
 	$(BIN)/ruff check src tests bench

@@ -107,3 +107,6 @@ def test_sigkill_during_ingest_then_rerun(tmp_path: Path) -> None:
     assert _count(db, orphans) == 0
     # whole articles only: two body sentences each, three for every odd-numbered one
     assert _count(db, "SELECT count(*) FROM sentences") == 2 * ARTICLES + ARTICLES // 2
+    # and every article in a story (the killed run's last one, if its story was not written
+    # with it, got one on the re-run)
+    assert _count(db, "SELECT count(*) FROM story_members") == ARTICLES

@@ -222,6 +222,60 @@ def articles(
 
 
 @app.command()
+def stories(
+    ctx: typer.Context,
+    db: DbOption = None,
+    config: ConfigOption = None,
+    since: Annotated[
+        str | None, typer.Option("--since", help="Only stories with an article on or after.")
+    ] = None,
+    until: Annotated[
+        str | None, typer.Option("--until", help="Only stories with an article on or before.")
+    ] = None,
+    query: Annotated[
+        str | None, typer.Option("--query", "-q", help="Text in a member's title or outlet.")
+    ] = None,
+    limit: Annotated[int, typer.Option("--limit", min=1, help="Show at most this many.")] = 50,
+) -> None:
+    """List stories, most recently active first: id, headline, articles, independent outlets,
+    first and last seen, main actors.
+
+    Example: newsbrief stories --since 2025-10-01 --query Putin
+    """
+    try:
+        after = normalize_published(since, where="--since")
+        before = normalize_published(until, where="--until")
+        settings = _settings(ctx, config, db)
+        with Store.open(settings.db, readonly=True) as store:
+            rows = store.list_stories(
+                since=after[:10] if after else None,
+                until=before[:10] if before else None,
+                query=query,
+            )
+    except NewsbriefError as exc:
+        raise _fail(str(exc)) from exc
+    table = Table(box=None)
+    table.add_column("id", no_wrap=True)
+    table.add_column("headline · main actors")
+    for column in ("articles", "outlets"):
+        table.add_column(column, justify="right")
+    for column in ("first seen", "last seen"):
+        table.add_column(column, no_wrap=True)
+    for row in rows[:limit]:
+        actors = f"\n[dim]{escape(', '.join(row.actors))}[/]" if row.actors else ""
+        table.add_row(
+            row.id,
+            escape(row.title) + actors,
+            str(row.articles),
+            str(row.outlets),
+            row.first_seen or "—",
+            row.last_seen or "—",
+        )
+    out.print(table)
+    out.print(f"{min(len(rows), limit)} of {len(rows)} story(ies)")
+
+
+@app.command()
 def brief(
     ctx: typer.Context,
     paths: Paths = None,
@@ -231,6 +285,13 @@ def brief(
             "--article", "-a", help="Id (or unique id prefix) of a stored article; repeatable."
         ),
     ] = None,
+    story: Annotated[
+        str | None,
+        typer.Option("--story", "-s", help="Id (or unique prefix) of a stored story."),
+    ] = None,
+    every: Annotated[
+        bool, typer.Option("--all", help="Brief every stored story, one after another.")
+    ] = False,
     fmt: Annotated[
         str, typer.Option("--format", "-f", help=f"One of {', '.join(FORMATS)}.")
     ] = "md",
@@ -245,12 +306,22 @@ def brief(
     published: PublishedOption = None,
     allow_private: AllowPrivateOption = False,
 ) -> None:
-    """Ingest the given files, then brief them (and any --article) as one story.
+    """Ingest the given files, then brief them (and any --article) as one story; or brief a
+    stored story (--story), or every story (--all).
 
     Example: newsbrief brief seeds/ --format html --output brief.html
+
+    Example: newsbrief brief --story 64c8e49a
+
+    Example: newsbrief brief --all --format json
     """
     if fmt not in FORMATS:
         raise _fail(f"--format expects one of {', '.join(FORMATS)}, found {fmt!r}")
+    if story or every:
+        if paths or article or (story and every):
+            raise _fail("--story and --all brief stored stories: give one, and no files")
+        _brief_stories(ctx, story, fmt, output, db, config)
+        return
     if not paths and not article:
         raise _fail("give files or directories to brief, or --article ids of stored articles")
     code = EXIT_OK
@@ -276,6 +347,35 @@ def brief(
     else:
         sys.stdout.write(text)
     raise typer.Exit(code)
+
+
+def _brief_stories(
+    ctx: typer.Context,
+    story: str | None,
+    fmt: str,
+    output: Path | None,
+    db: str | None,
+    config: Path | None,
+) -> None:
+    try:
+        settings = _settings(ctx, config, db)
+        with Store.open(settings.db) as store:
+            if story:
+                ids = [store.resolve_story(story)]
+            else:
+                ids = [row.id for row in reversed(store.list_stories())]  # oldest first
+            texts = [render(pipeline.brief(store, store.story_articles(i)), fmt) for i in ids]
+    except NewsbriefError as exc:
+        raise _fail(str(exc)) from exc
+    if fmt == "json":
+        text = texts[0] if story else "[\n" + ",\n".join(t.rstrip() for t in texts) + "\n]\n"
+    else:
+        text = "\n".join(texts)
+    if output:
+        output.write_text(text, "utf-8")
+        err.print(f"brief written to {escape(str(output))}")
+    else:
+        sys.stdout.write(text)
 
 
 @app.command()

@@ -454,13 +454,14 @@ def encoder_threads(settings: Settings) -> int:
     return max(1, min(4, len(os.sched_getaffinity(0))))
 
 
-def load_encoder(settings: Settings) -> SentenceEncoder:
+def load_encoder(settings: Settings, *, threads: int | None = None) -> SentenceEncoder:
     """The sentence encoder the setting ``encoder`` names, loaded once per process: "minilm-int8"
     (the packaged model), or "package.module:factory", a callable taking the settings and
-    returning a :class:`SentenceEncoder`."""
+    returning a :class:`SentenceEncoder`. ``threads`` overrides the setting encoder_threads
+    (a worker process that has one core to itself asks for 1)."""
     spec = settings.encoder.strip()
     if spec == MINILM:
-        return _load_minilm(encoder_threads(settings))
+        return _load_minilm(threads or encoder_threads(settings))
     if _PLUGIN.fullmatch(spec):
         return _load_plugin(spec, settings)
     raise ModelError(

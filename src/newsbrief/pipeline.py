@@ -10,10 +10,10 @@ import functools
 import itertools
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import BinaryIO
 
-from newsbrief import dedup, nlp, parallel
+from newsbrief import cluster, dedup, nlp, parallel
 from newsbrief.analyse.quotes import find_quotes
 from newsbrief.brief.compose import compose
 from newsbrief.dedup import link_repeats
@@ -22,7 +22,7 @@ from newsbrief.ingest import Input, prepare, read
 from newsbrief.ingest.meta import Metadata
 from newsbrief.records import Analysis, Article, Brief, RawArticle, Rejected, Skipped
 from newsbrief.settings import Settings
-from newsbrief.store import Store
+from newsbrief.store import Store, StoryPlacement
 
 # Below this many new articles the pipe runs in this process: starting workers costs more than
 # it saves (bench/speed.py: two workers beat one from about two batches of seed-sized articles).
@@ -30,25 +30,39 @@ PARALLEL_MIN_ARTICLES = 64
 
 
 def analyse(
-    articles: Iterable[Article], settings: Settings, *, workers: int = 1
+    articles: Iterable[Article], settings: Settings, *, workers: int = 1, encode: bool = False
 ) -> Iterator[Analysis]:
     """Parse articles (nlp.pipe, batched) and extract sentences, entities, quotes and the
-    duplicate fingerprints; in input order, lazily. With ``workers`` > 1 the batches run in
-    that many forked processes."""
+    duplicate fingerprints, and with ``encode`` the lead vectors clustering needs (the setting
+    encoder); in input order, lazily. With ``workers`` > 1 the batches run in that many forked
+    processes, each loading its own encoder on one thread."""
     nlp.pipeline_for(settings)  # loaded here, so that forked workers inherit it
     if workers <= 1:
-        yield from _analyse_batch(articles, settings)
+        articles = iter(articles)
+        while batch := list(itertools.islice(articles, settings.nlp_batch_size)):
+            yield from _analysis_list(batch, settings, encode=encode)
         return
     yield from parallel.ordered_map(
-        functools.partial(_analysis_list, settings=settings),
+        functools.partial(_analysis_list, settings=settings, encode=encode, encoder_threads=1),
         articles,
         workers=workers,
         batch_size=settings.nlp_batch_size,
     )
 
 
-def _analysis_list(articles: list[Article], settings: Settings) -> list[Analysis]:
-    return list(_analyse_batch(articles, settings))
+def _analysis_list(
+    articles: list[Article],
+    settings: Settings,
+    *,
+    encode: bool = False,
+    encoder_threads: int | None = None,
+) -> list[Analysis]:
+    out = list(_analyse_batch(articles, settings))
+    if not encode:
+        return out
+    encoder = nlp.load_encoder(settings, threads=encoder_threads)
+    vectors = cluster.lead_vectors(out, encoder)
+    return [replace(a, lead_vector=v) for a, v in zip(out, vectors, strict=True)]
 
 
 def _analyse_batch(articles: Iterable[Article], settings: Settings) -> Iterator[Analysis]:
@@ -102,7 +116,9 @@ def ingest(
     """Read, clean, analyse and store every article of ``inputs`` (see ``ingest.expand``; a
     RawArticle is one already read, as ``watch`` hands in feed entries).
     Articles already in the store are not parsed again; each new one is written in its own
-    transaction, so an interrupted run leaves only whole articles and can simply be re-run."""
+    transaction with its place in a story (see cluster; the setting encoder), so an
+    interrupted run leaves only whole articles and can simply be re-run; stored articles
+    without a story get one first."""
     meta = meta or Metadata()
     report = IngestReport()
 
@@ -146,15 +162,76 @@ def ingest(
     # The model loads, and workers start, only when there is enough new work for them.
     articles = new_articles()
     head = list(itertools.islice(articles, PARALLEL_MIN_ARTICLES))
+    stories = Stories(store, functools.partial(nlp.load_encoder, settings))
+    stories.place_unplaced()
     if not head:
         return report
     workers = nlp.processes(settings) if len(head) == PARALLEL_MIN_ARTICLES else 1
-    for analysis in analyse(itertools.chain(head, articles), settings, workers=workers):
-        if store.add(analysis):
-            report.ingested += 1
-        else:  # another writer stored it since we looked
-            report.present += 1
+    analyses = analyse(itertools.chain(head, articles), settings, workers=workers, encode=True)
+    while batch := list(itertools.islice(analyses, ENCODE_BATCH)):
+        for analysis, f in zip(batch, stories.features(batch), strict=True):
+            if store.add(analysis, story=stories.placement(f)):
+                stories.applied(f)
+                report.ingested += 1
+            else:  # another writer stored it since we looked
+                stories.discard(f)
+                report.present += 1
     return report
+
+
+# Stored articles whose leads are handed to the encoder at once when placing them (it batches
+# them its own way, see nlp.ENCODE_BATCH), and new articles placed per round; small enough that
+# ingest still streams.
+ENCODE_BATCH = 32
+
+
+class Stories:
+    """Story assignment during one ingest: the store's stories indexed in memory, updated
+    after each committed placement (one writer at a time, as the store assumes)."""
+
+    def __init__(self, store: Store, encoder: Callable[[], nlp.SentenceEncoder]) -> None:
+        self.store, self._load_encoder = store, encoder
+        self._encoder: nlp.SentenceEncoder | None = None
+        self._index: cluster.StoryIndex | None = None
+        self._pending: dict[str, cluster.Assignment] = {}
+
+    @property
+    def encoder(self) -> nlp.SentenceEncoder:
+        """Loaded on first use: an ingest with nothing new loads no model."""
+        if self._encoder is None:
+            self._encoder = self._load_encoder()
+        return self._encoder
+
+    @property
+    def index(self) -> cluster.StoryIndex:
+        if self._index is None:
+            self._index = self.store.story_index(self.encoder.name, window_days=cluster.WINDOW_DAYS)
+        return self._index
+
+    def features(self, analyses: Sequence[Analysis]) -> list[cluster.Features]:
+        return cluster.features(analyses, self.encoder)
+
+    def placement(self, f: cluster.Features) -> StoryPlacement:
+        decision = self.index.decide(f)
+        self._pending[f.article_id] = decision
+        state = self.index.outcome(f, decision)
+        return StoryPlacement(features=f, assignment=decision, state=state, model=self.encoder.name)
+
+    def applied(self, f: cluster.Features) -> None:
+        self.index.apply(f, self._pending.pop(f.article_id))
+
+    def discard(self, f: cluster.Features) -> None:
+        self._pending.pop(f.article_id, None)
+
+    def place_unplaced(self) -> int:
+        """Give a story to every stored article without one, oldest first."""
+        ids = self.store.unplaced()
+        for start in range(0, len(ids), ENCODE_BATCH):
+            batch = self.store.load(ids[start : start + ENCODE_BATCH])
+            for f in self.features(batch):
+                self.store.place(self.placement(f))
+                self.applied(f)
+        return len(ids)
 
 
 def brief(store: Store, article_ids: Sequence[str]) -> Brief:

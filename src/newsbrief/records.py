@@ -153,6 +153,10 @@ class Analysis:
     fingerprint: Fingerprint | None = None
     """Computed where the article is analysed; the store computes it when missing, and does not
     load it back."""
+    lead_vector: bytes | None = None
+    """The sentence encoder's vector of the headline and lead (cluster.lead_text) as float32
+    bytes, computed where the article is analysed when ingest asks for it; clustering encodes
+    it when missing. The store keeps it with the article's story membership."""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -7,6 +7,7 @@ from __future__ import annotations
 import dataclasses
 import json
 import sqlite3
+from collections import Counter
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -14,6 +15,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
+import numpy as np
 from sqlalchemy import (
     URL,
     Connection,
@@ -32,6 +34,7 @@ from sqlalchemy import (
 from sqlalchemy.exc import SQLAlchemyError
 
 from newsbrief import dedup
+from newsbrief.cluster import Assignment, Features, StoryIndex, StoryState, display_name
 from newsbrief.errors import NotFound, StoreError
 from newsbrief.records import (
     Analysis,
@@ -43,6 +46,7 @@ from newsbrief.records import (
     Removal,
     Sentence,
     Span,
+    independence_keys,
 )
 from newsbrief.store.schema import (
     MIGRATIONS,
@@ -57,6 +61,9 @@ from newsbrief.store.schema import (
     quotes,
     schema_version,
     sentences,
+    stories,
+    story_members,
+    story_merges,
 )
 
 SQLITE_BUSY_TIMEOUT_MS = 10_000
@@ -183,9 +190,9 @@ class Store:
                 is not None
             )
 
-    def add(self, analysis: Analysis) -> bool:
-        """Write one analysed article in one transaction, with its fingerprints and its place
-        in a duplicate group; False when it is already stored."""
+    def add(self, analysis: Analysis, *, story: StoryPlacement | None = None) -> bool:
+        """Write one analysed article in one transaction, with its fingerprints, its place
+        in a duplicate group and (``story``) in a story; False when it is already stored."""
         article = analysis.article
         fp = analysis.fingerprint or dedup.fingerprint(article.text)
         try:
@@ -243,6 +250,8 @@ class Store:
                         ],
                     )
                 self._add_fingerprint(conn, article.id, fp)
+                if story is not None:
+                    self._place(conn, story)
         except SQLAlchemyError as exc:
             raise StoreError(
                 f"cannot write article {article.id} ({article.origin}): {exc}"
@@ -483,6 +492,214 @@ class Store:
             )
         return Analysis(article=article, sentences=sents, entities=ents, quotes=quos)
 
+    # --- stories -------------------------------------------------------------------------
+    # Written in add's transaction (or, for an article stored before it had a story, in
+    # place's own): the membership, the story's new state and any merge exist together or not
+    # at all. The in-memory StoryIndex is updated by the caller once the write has committed.
+    def place(self, placement: StoryPlacement) -> None:
+        """Put an already stored article in its story, in one transaction."""
+        try:
+            with self.engine.begin() as conn:
+                self._place(conn, placement)
+        except SQLAlchemyError as exc:
+            raise StoreError(
+                f"cannot place article {placement.features.article_id} in a story: {exc}"
+            ) from exc
+
+    def _place(self, conn: Connection, p: StoryPlacement) -> None:
+        f, a, state, now = p.features, p.assignment, p.state, _now()
+        values = {
+            "total": state.total.astype("<f4").tobytes(),
+            "size": state.size,
+            "actors": json.dumps(dict(sorted(state.actors.items())), ensure_ascii=False),
+            "first_day": state.first_day,
+            "last_day": state.last_day,
+            "updated_at": now,
+        }
+        if a.founded:
+            conn.execute(
+                insert(stories).values(
+                    id=a.story_id, seq=state.seq, model=p.model, created_at=now, **values
+                )
+            )
+        else:
+            conn.execute(update(stories).where(stories.c.id == a.story_id).values(values))
+        conn.execute(
+            insert(story_members).values(
+                article_id=f.article_id,
+                story_id=a.story_id,
+                score=a.score,
+                vector=f.vector.astype("<f4").tobytes(),
+                actors=json.dumps(list(f.actors), ensure_ascii=False),
+                names=json.dumps(dict(zip(f.actors, f.names, strict=False)), ensure_ascii=False),
+                day=f.day,
+                joined_at=now,
+            )
+        )
+        if a.merged:
+            old = list(a.merged)
+            conn.execute(
+                update(story_members)
+                .where(story_members.c.story_id.in_(old))
+                .values(story_id=a.story_id)
+            )
+            # earlier merges into the merged stories now point at the survivor: one hop
+            conn.execute(
+                update(story_merges).where(story_merges.c.new_id.in_(old)).values(new_id=a.story_id)
+            )
+            conn.execute(
+                insert(story_merges),
+                [
+                    {
+                        "old_id": o,
+                        "new_id": a.story_id,
+                        "article_id": f.article_id,
+                        "score": a.score,
+                        "merged_at": now,
+                    }
+                    for o in old
+                ],
+            )
+            conn.execute(stories.delete().where(stories.c.id.in_(old)))
+
+    def story_index(self, model: str, *, window_days: int | None = None) -> StoryIndex:
+        """The stories made with encoder ``model``, loaded for assignment; with
+        ``window_days``, only those active that many days before the newest (and undated
+        ones)."""
+        stmt = select(stories).where(stories.c.model == model).order_by(stories.c.seq)
+        with self.engine.connect() as conn:
+            seq = conn.execute(select(func.max(stories.c.seq))).scalar()
+            newest = conn.execute(select(func.max(stories.c.last_day))).scalar()
+            if window_days is not None and newest is not None:
+                since = newest - window_days
+                stmt = stmt.where(or_(stories.c.last_day >= since, stories.c.last_day.is_(None)))
+            index = StoryIndex(
+                StoryState(
+                    id=r.id,
+                    seq=r.seq,
+                    total=np.frombuffer(r.total, dtype="<f4").astype(np.float32),
+                    size=r.size,
+                    actors=Counter(json.loads(r.actors)),
+                    first_day=r.first_day,
+                    last_day=r.last_day,
+                )
+                for r in conn.execute(stmt)
+            )
+        index.next_seq = max(index.next_seq, (seq or -1) + 1)
+        return index
+
+    def unplaced(self) -> list[str]:
+        """Stored articles that are in no story (stored before stories, or by an older run)."""
+        stmt = (
+            select(articles.c.id)
+            .outerjoin(story_members, story_members.c.article_id == articles.c.id)
+            .where(story_members.c.article_id.is_(None))
+            .order_by(articles.c.published, articles.c.ingested_at, articles.c.id)
+        )
+        with self.engine.connect() as conn:
+            return list(conn.execute(stmt).scalars())
+
+    def resolve_story(self, prefix: str) -> str:
+        """The id of the story ``prefix`` names (a unique id prefix), following merges."""
+        with self.engine.connect() as conn:
+            found = set(
+                conn.execute(
+                    select(stories.c.id)
+                    .where(stories.c.id.startswith(prefix, autoescape=True))
+                    .limit(2)
+                ).scalars()
+            )
+            found |= set(
+                conn.execute(
+                    select(story_merges.c.new_id)
+                    .where(story_merges.c.old_id.startswith(prefix, autoescape=True))
+                    .limit(2)
+                ).scalars()
+            )
+        if len(found) != 1:
+            raise NotFound(f"expected one story with id {prefix!r}…, found {len(found)}")
+        return str(found.pop())
+
+    def story_articles(self, story_id: str) -> list[str]:
+        """The article ids of a story, oldest first."""
+        with self.engine.connect() as conn:
+            return list(
+                conn.execute(
+                    select(articles.c.id)
+                    .join(story_members, story_members.c.article_id == articles.c.id)
+                    .where(story_members.c.story_id == story_id)
+                    .order_by(articles.c.published, articles.c.ingested_at, articles.c.id)
+                ).scalars()
+            )
+
+    def list_stories(
+        self,
+        *,
+        since: str | None = None,
+        until: str | None = None,
+        query: str | None = None,
+        limit: int | None = None,
+    ) -> list[StoryRow]:
+        """Stories, the most recently active first; ``since``/``until`` (ISO dates) keep those
+        with an article published in that range, ``query`` those with the text in a member's
+        title or outlet."""
+        stmt = (
+            select(
+                story_members.c.story_id,
+                articles.c.id,
+                articles.c.title,
+                articles.c.outlet,
+                articles.c.published,
+                articles.c.ingested_at,
+                story_members.c.names,
+                stories.c.actors,
+                stories.c.seq,
+            )
+            .join(articles, articles.c.id == story_members.c.article_id)
+            .join(stories, stories.c.id == story_members.c.story_id)
+            .order_by(stories.c.seq, articles.c.published, articles.c.ingested_at, articles.c.id)
+        )
+        with self.engine.connect() as conn:
+            rows = list(conn.execute(stmt))
+        by_story: dict[str, list[Any]] = {}
+        for r in rows:
+            by_story.setdefault(r.story_id, []).append(r)
+        groups = self.duplicate_groups([r.id for r in rows])
+        out = []
+        for story_id, members in by_story.items():
+            # seen: published, or when ingested for an article without a date
+            dates = sorted((m.published or m.ingested_at)[:10] for m in members)
+            if since and not any(d >= since for d in dates):
+                continue
+            if until and not any(d <= until[:10] for d in dates):
+                continue
+            needle = (query or "").casefold()
+            if needle and not any(
+                needle in f"{m.title} {m.outlet or ''}".casefold() for m in members
+            ):
+                continue
+            keys = independence_keys((m.id, m.outlet, groups.get(m.id)) for m in members)
+            actors = Counter(json.loads(members[0].actors))
+            main = [a for a, _ in actors.most_common(MAIN_ACTORS)]
+            forms: dict[str, Counter[str]] = {a: Counter() for a in main}
+            for m in members:
+                for key, name in json.loads(m.names).items():
+                    if key in forms:
+                        forms[key][name] += 1
+            out.append(
+                StoryRow(
+                    id=story_id,
+                    title=next((m.title for m in members if m.id == story_id), members[0].title),
+                    articles=len(members),
+                    outlets=len(set(keys.values())),
+                    first_seen=dates[0] if dates else None,
+                    last_seen=dates[-1] if dates else None,
+                    actors=tuple(display_name(forms[a]) if forms[a] else a for a in main),
+                )
+            )
+        out.sort(key=lambda s: (s.last_seen or "", s.articles), reverse=True)
+        return out[:limit] if limit else out
+
     # --- feeds (watch) --------------------------------------------------------------------
     def feed_state(self, url: str) -> FeedState | None:
         """What the last poll of the feed at ``url`` left: validators for a conditional GET."""
@@ -548,6 +765,33 @@ class Store:
                 )
         except SQLAlchemyError as exc:
             raise StoreError(f"cannot record entry {key} of feed {url}: {exc}") from exc
+
+
+MAIN_ACTORS = 4  # actors listed per story: the ones most of its articles mention
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class StoryPlacement:
+    """An assignment to write: the article's features, the decision, the story's new state
+    and the encoder that made the vector."""
+
+    features: Features
+    assignment: Assignment
+    state: StoryState
+    model: str
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class StoryRow:
+    """A story as listed."""
+
+    id: str
+    title: str
+    articles: int
+    outlets: int
+    first_seen: str | None
+    last_seen: str | None
+    actors: tuple[str, ...]
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -644,4 +888,13 @@ def _article(row: Any) -> Article:
     )
 
 
-__all__ = ["ArticleRow", "Duplicate", "FeedState", "Store", "database_url", "metadata"]
+__all__ = [
+    "ArticleRow",
+    "Duplicate",
+    "FeedState",
+    "Store",
+    "StoryPlacement",
+    "StoryRow",
+    "database_url",
+    "metadata",
+]

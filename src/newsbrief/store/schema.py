@@ -148,6 +148,54 @@ feed_entries = Table(
 )
 
 
+# --- stories (migration 3) ------------------------------------------------------------------
+# A story (see cluster.py): its id is its first article's id; the sum of its members' vectors
+# (float32 bytes) and how many members mention each actor (JSON) are what assignment scores
+# against; first/last day are proleptic ordinals of its members' publication days.
+stories = Table(
+    "stories",
+    metadata,
+    Column("id", String(32), primary_key=True),
+    Column("seq", Integer, nullable=False, unique=True),  # creation order: the older survives
+    Column("model", Text, nullable=False),  # the encoder that made the vectors
+    Column("total", LargeBinary, nullable=False),
+    Column("size", Integer, nullable=False),
+    Column("actors", Text, nullable=False),
+    Column("first_day", Integer),
+    Column("last_day", Integer),
+    Column("created_at", String(40), nullable=False),
+    Column("updated_at", String(40), nullable=False),
+)
+Index("stories_last_day", stories.c.last_day)
+# Every clustered article, its story, the score it joined with, and its features (vector and
+# actors), so that a story can be rebuilt from its members.
+story_members = Table(
+    "story_members",
+    metadata,
+    Column(
+        "article_id", String(32), ForeignKey("articles.id", ondelete="CASCADE"), primary_key=True
+    ),
+    Column("story_id", String(32), ForeignKey("stories.id"), nullable=False, index=True),
+    Column("score", Float, nullable=False),
+    Column("vector", LargeBinary, nullable=False),
+    Column("actors", Text, nullable=False),  # JSON list
+    Column("names", Text, nullable=False),  # JSON object: actor key → how the article names it
+    Column("day", Integer),
+    Column("joined_at", String(40), nullable=False),
+)
+# A merge: ``old_id`` was merged into ``new_id`` when ``article_id`` matched both; the old id
+# resolves by following these rows.
+story_merges = Table(
+    "story_merges",
+    metadata,
+    Column("old_id", String(32), primary_key=True),
+    Column("new_id", String(32), nullable=False, index=True),
+    Column("article_id", String(32), nullable=False),
+    Column("score", Float, nullable=False),
+    Column("merged_at", String(40), nullable=False),
+)
+
+
 def _initial(conn: Connection) -> None:
     for table in (articles, sentences, entities, quotes):
         table.create(conn)
@@ -158,10 +206,16 @@ def _duplicates_and_feeds(conn: Connection) -> None:
         table.create(conn)
 
 
+def _stories(conn: Connection) -> None:
+    for table in (stories, story_members, story_merges):
+        table.create(conn)
+
+
 # (version, what it does, how). Append only: a released migration never changes. The tables of
 # migration 1 are created from their current definitions: the first change to one of them must
 # freeze its original shape in migration 1 and alter it in a migration of its own.
 MIGRATIONS: list[tuple[int, str, Callable[[Connection], None]]] = [
     (1, "articles, sentences, entities, quotes", _initial),
     (2, "fingerprints, lsh_buckets, duplicates, feeds, feed_entries", _duplicates_and_feeds),
+    (3, "stories, story_members, story_merges", _stories),
 ]
