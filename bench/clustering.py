@@ -33,7 +33,6 @@ import random
 import resource
 import sys
 import time
-import tomllib
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import replace
@@ -43,6 +42,7 @@ import numpy as np
 from rich.console import Console
 from rich.table import Table
 
+import floors
 from newsbrief import cluster, nlp, pipeline
 from newsbrief.cluster import Features, StoryIndex
 from newsbrief.ingest import prepare
@@ -321,21 +321,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                 f"with the store (SQLite, one transaction per placement, {args.store} articles):"
                 f" {ms:.3f} ms/article over the last 10%"
             )
-    return check(scores, args.floors)
-
-
-def check(scores: dict[str, float], floors_path: Path) -> int:
-    floors = tomllib.loads(floors_path.read_text("utf-8")).get("clustering", {})
-    failed = 0
-    for key, limit in floors.items():
-        name = key.removesuffix("_min").removesuffix("_max")
-        if name not in scores:
-            continue
-        ok = scores[name] >= limit if key.endswith("_min") else scores[name] <= limit
-        if not ok:
-            failed += 1
-            console.print(f"[red]FAIL[/] {name} = {scores[name]:.3f}, limit {key} = {limit}")
-    return 1 if failed else 0
+    return floors.check("clustering", scores, args.floors, console)
 
 
 def grid(sets: dict[str, tuple[list[Features], dict[str, str]]]) -> None:

@@ -44,8 +44,10 @@ MAX_QUOTE_MERGE = 4  # a quotation may run over this many of spaCy's sentences a
 _DATELINE = re.compile(
     r"^[A-Z][A-Z.'’/, -]{1,48}[A-Z.]\s*(?:\([^)]{1,30}\)\s*)?[–—-]{1,2}\s+(?=\S)"
 )
-_OPEN_QUOTES = "“«„"
-_CLOSE_QUOTES = "”»"
+# Quotation marks: the typographic ones, the straight double quote, and the doubled ASCII
+# marks of older news text (``…'' and ''…'', as in the New York Times archive). A single
+# apostrophe is never one: it is far more often an apostrophe.
+_QUOTE_MARK = re.compile(r"``|''|[“”«»„\"]")
 
 
 # Pipes left out: the attribute ruler and the lemmatizer took 22% of the pipeline's time on the
@@ -124,18 +126,27 @@ def parse(
     yield from nlp.pipe(items, batch_size=settings.nlp_batch_size, as_tuples=True)
 
 
+def quote_marks(
+    text: str, start: int = 0, end: int | None = None
+) -> Iterator[tuple[int, int, bool]]:
+    """The quotation marks of text[start:end]: (offset, length, whether it opens), the
+    direction judged by position (see is_opening; a doubled backtick always opens)."""
+    end = len(text) if end is None else end
+    for match in _QUOTE_MARK.finditer(text, start, end):
+        i, j = match.span()
+        before = text[i - 1] if i > start else " "
+        after = text[j] if j < end else " "
+        yield i, j - i, match[0] == "``" or is_opening(before, after)
+
+
 def quote_balance(text: str) -> int:
-    """Open quotation marks minus closed ones; straight quotes count by position (an opening
-    mark is followed by a word character and not preceded by one)."""
+    """Open quotation marks minus closed ones."""
     balance = 0
-    for i, char in enumerate(text):
-        if char in _OPEN_QUOTES or char in _CLOSE_QUOTES or char == '"':
-            before = text[i - 1] if i else " "
-            after = text[i + 1] if i + 1 < len(text) else " "
-            if is_opening(before, after):
-                balance += 1
-            elif balance > 0:
-                balance -= 1
+    for _, _, opening in quote_marks(text):
+        if opening:
+            balance += 1
+        elif balance > 0:
+            balance -= 1
     return balance
 
 

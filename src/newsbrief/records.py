@@ -129,6 +129,8 @@ class Quote:
     direct: bool
     speaker: str | None = None
     speaker_span: Span | None = None
+    """Where the statement's sentence names the speaker: the name, title or pronoun ("he");
+    ``speaker`` is who that is (the nearest person named before a pronoun)."""
     cue: str | None = None
 
 
