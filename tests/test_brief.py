@@ -117,6 +117,19 @@ def test_who_thinks_what_names_the_speakers_with_their_words(
     assert len(named) >= 5, named
 
 
+def test_who_thinks_what_notes_who_declined_to_comment(
+    seed_brief: tuple[dict[str, Any], dict[str, str]],
+) -> None:
+    data, _ = seed_brief
+    labels = [i["label"] for i in items(data, "who_thinks_what")]
+    # seed 004: "Zelenskyy … has not publicly commented on the Trump-putin call"; listed after
+    # every actor who said something
+    zelenskyy = next(i for i in items(data, "who_thinks_what") if "Zelenskyy" in i["label"])
+    assert "has not publicly commented" in zelenskyy["text"]
+    assert labels[-1] == zelenskyy["label"]
+    assert {"Sybiha", "Peskov", "Szijjártó"} <= {w for label in labels for w in label.split()}
+
+
 def test_sources_differ_on_call_length_and_trump_title(
     seed_brief: tuple[dict[str, Any], dict[str, str]],
 ) -> None:

@@ -157,3 +157,22 @@ def test_pronoun_speaker_mention_is_the_pronoun(settings: Settings) -> None:
     (quote,) = next(pipeline.analyse([article], settings)).quotes
     assert quote.speaker == "John Smith"
     assert quote.speaker_span is not None and quote.speaker_span.of(article.text) == "he"
+
+
+@pytest.mark.parametrize(
+    ("text", "speaker"),
+    [
+        ("The Kremlin declined to comment on the report.", "Kremlin"),
+        ("Tom Hale could not be reached for comment.", "Tom Hale"),
+        ("Anna Berg has not publicly commented on the call.", "Anna Berg"),
+        ("Anna Berg did not respond to a request for comment.", "Anna Berg"),
+    ],
+)
+def test_declined_to_comment_is_a_statement_of_its_own(
+    quotes: Quotes, text: str, speaker: str
+) -> None:
+    assert quotes(text) == [(text, speaker, False)]
+
+
+def test_no_comment_needs_a_named_subject(quotes: Quotes) -> None:
+    assert quotes("He declined to comment.") == []

@@ -10,6 +10,7 @@ named before it in the article; when neither works the speaker stays unknown rat
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -55,6 +56,15 @@ PERSON_NOUNS = frozenset(
 )
 PRONOUNS = frozenset({"he", "she", "they", "him", "her"})
 MIN_QUOTE_WORDS = 2  # one quoted word is a term or scare quote, not a statement
+# "X declined to comment", "has not publicly commented", "did not respond to a request for
+# comment", "could not be reached for comment": the statement is the sentence, its cue
+# NO_COMMENT, its speaker the subject of the verb.
+NO_COMMENT = "no comment"
+_NO_COMMENT = re.compile(
+    r"\b(?:declined|refused|(?:did|has|have|had|would|could)(?: not|n[’']t))"
+    r"(?: \w+ly)?(?: to)? (?:comment|commented|respond|responded|be reached for comment)\b",
+    re.IGNORECASE,
+)
 # Quoted words fewer than this, not ending in . ? ! or ,, are a phrase: on PolNeAR (300
 # articles) 84% of such quotes were no attribution of their own (the annotated statement is
 # the reported clause around them, when there is one).
@@ -298,7 +308,9 @@ def find_quotes(
                 else None
             )
             out.append(_quote(sentence, quote, text, True, speaker, nearest))
-        if not direct:
+        if not direct and (silent := _no_comment(doc, sentence, sent_ents, speakers)):
+            out.append(silent)
+        elif not direct:
             for cue in cues:
                 content = _reported(cue, sentence)
                 speaker = speakers.of(cue, sent_ents, content) if content else None
@@ -309,6 +321,33 @@ def find_quotes(
         if people:
             speakers.last_person = (people[-1].text, people[-1].span)
     return out
+
+
+def _no_comment(
+    doc: Doc, sentence: Sentence, ents: Sequence[Entity], speakers: _Speakers
+) -> Quote | None:
+    """The sentence as a statement that its subject declined to comment, when it says so."""
+    match = _NO_COMMENT.search(sentence.text)
+    if match is None:
+        return None
+    at = sentence.span.start + match.start()
+    verb = next((t for t in doc if t.idx >= at and t.pos_ in ("VERB", "AUX")), None)
+    subject = (
+        _subject(verb.head if verb is not None and verb.dep_ == "aux" else verb) if verb else None
+    )
+    if subject is None or subject.lower_ in PRONOUNS or subject.pos_ not in ("PROPN", "NOUN"):
+        return None
+    speaker = speakers.name(subject, ents)
+    return Quote(
+        article_id=sentence.article_id,
+        sentence=sentence.index,
+        content=sentence.span,
+        text=sentence.text,
+        direct=False,
+        speaker=speaker[0],
+        speaker_span=speaker[1],
+        cue=NO_COMMENT,
+    )
 
 
 def _fragment(text: str, quote: Span) -> bool:

@@ -30,6 +30,7 @@ from datetime import date, timedelta
 from typing import Literal
 
 from newsbrief.analyse.actors import resolve_actors
+from newsbrief.analyse.quotes import NO_COMMENT
 from newsbrief.analyse.timeline import dated_events
 from newsbrief.compare import Statement, align, disagreements, outlet_keys, statements
 from newsbrief.records import (
@@ -61,6 +62,7 @@ OUTLET_DAMPING = 0.8  # each pick from an outlet scales its other sentences' sco
 STORY_SO_FAR_MAX = 4
 MATTERS_MAX = 3
 ACTORS_MAX = 8
+SILENT_MAX = 3  # actors a source says declined to comment, listed after those who spoke
 TIMELINE_MAX = 12
 # Two picked sentences say the same thing when their content words reach this Jaccard, or
 # this overlap coefficient with at least REDUNDANT_SHARED words in common. Calibrated on the
@@ -281,11 +283,11 @@ class _Composer:
         return tuple(items)
 
     def who_thinks_what(self) -> tuple[BriefItem, ...]:
-        items: list[BriefItem] = []
-        for actor in self.actors:
-            if actor.quotes and len(items) < ACTORS_MAX:
-                items.append(self._actor_item(actor))
-        return tuple(items)
+        """The actors who said something, most prominent first, then those who declined to
+        comment, noted as such by the sentence that says so."""
+        spoke = [a for a in self.actors if any(q.cue != NO_COMMENT for q in a.quotes)]
+        silent = [a for a in self.actors if a.quotes and a not in spoke]
+        return tuple(self._actor_item(a) for a in [*spoke[:ACTORS_MAX], *silent[:SILENT_MAX]])
 
     def _sentence(self, quote: Quote) -> Statement:
         return self.units[self.position[(quote.article_id, quote.sentence)]]
@@ -296,6 +298,8 @@ class _Composer:
 
         quotes = [q for q in actor.quotes if (q.article_id, q.sentence) not in self.echoes]
         quotes = quotes or list(actor.quotes)
+        # what an actor said outranks a source's note that they declined to comment
+        quotes = [q for q in quotes if q.cue != NO_COMMENT] or quotes
         indirect = sorted((q for q in quotes if not q.direct), key=rank)
         direct = sorted(
             (q for q in quotes if q.direct and len(q.text.split()) >= QUOTE_MIN_WORDS),
