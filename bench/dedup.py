@@ -37,7 +37,6 @@ import statistics
 import sys
 import tempfile
 import time
-import tomllib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -45,6 +44,7 @@ from pathlib import Path
 from rich.console import Console
 from rich.table import Table
 
+import floors
 from newsbrief import dedup
 from newsbrief.errors import InputError
 from newsbrief.ingest import InputFile, prepare
@@ -321,19 +321,6 @@ def real_path(items: Sequence[Item], tmp: Path) -> tuple[float, Scores, set[froz
         return seconds, score(store, items, ids), partition(store, ids)
 
 
-def check(
-    floors: dict[str, float], values: dict[str, float]
-) -> list[tuple[str, float, float, bool]]:
-    out = []
-    for key, limit in floors.items():
-        name, _, kind = key.rpartition("_")
-        if name not in values or kind not in ("min", "max"):
-            raise SystemExit(f"floors: unknown key {key!r}; expected one of {sorted(values)}")
-        value = values[name]
-        out.append((key, value, limit, value >= limit if kind == "min" else value <= limit))
-    return out
-
-
 def _pct(values: Sequence[float], q: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
@@ -454,13 +441,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "order_differences": 0.0 if same_order else 1.0,
         "fingerprint_articles_per_s": fingerprint_rate,
     }
-    floors = tomllib.loads(args.floors.read_text("utf-8")).get("dedup", {})
-    checks = check(floors, values)
-    for key, value, limit, passed in checks:
-        sign = "≥" if key.endswith("_min") else "≤"
-        verdict = "[green]pass[/green]" if passed else "[red]FAIL[/red]"
-        console.print(f"{verdict}  {key}: {value:.4g} (limit {sign} {limit:g})")
-    return 0 if all(c[3] for c in checks) else 1
+    return floors.check("dedup", values, args.floors, console)
 
 
 if __name__ == "__main__":

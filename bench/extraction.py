@@ -31,7 +31,6 @@ import logging
 import sys
 import tarfile
 import time
-import tomllib
 from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
@@ -40,6 +39,8 @@ from typing import TYPE_CHECKING
 
 from rich.console import Console
 from rich.table import Table
+
+import floors
 
 if TYPE_CHECKING:
     from newsbrief.settings import Settings
@@ -284,17 +285,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         values["pages_per_s"] = speed["newsbrief"].pages_per_s
 
     # checks: the pinned floors, and ours against plain trafilatura of this run
-    floors = tomllib.loads(args.floors.read_text("utf-8")).get("extraction", {})
-    passed = True
-    for key, limit in floors.items():
-        name = key.removesuffix("_min")
-        if name not in values:
-            console.print(f"[yellow]n/a[/yellow]   {key}: not measured in this run")
-            continue
-        ok = values[name] >= limit
-        passed &= ok
-        verdict = "[green]pass[/green]" if ok else "[red]FAIL[/red]"
-        console.print(f"{verdict}  {key}: {values[name]:.4f} (limit ≥ {limit:g})")
+    passed = floors.check("extraction", values, args.floors, console) == 0
     if "zyte_f1" in values:
         ok = values["zyte_f1"] >= values["zyte_f1_trafilatura"]
         passed &= ok
