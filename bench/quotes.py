@@ -8,9 +8,9 @@ DIR/polnear/articles.jsonl: the first ``--limit`` articles (file order; 0 = all 
 article's text is analysed as it is — not cleaned, so that the gold character offsets hold —
 split into paragraph blocks at line breaks, through the same pipeline.analyse as ingest.
 
-Matching: a predicted quote matches a gold attribution when their content spans overlap by at
-least half of their union (characters), each gold and each prediction matched at most once
-(best overlap first).
+Matching: a predicted quote matches a gold attribution when their content spans (all pieces of
+a split statement) overlap by at least half of their union (characters), each gold and each
+prediction matched at most once (best overlap first).
 - all: every gold attribution (direct, indirect, mixed; with or without a source) against every
   prediction;
 - direct: gold attributions whose content carries a quotation mark (“ ” " or '') against our
@@ -111,7 +111,7 @@ def overlap(a: frozenset[int], b: frozenset[int]) -> float:
 
 def match(preds: Sequence[Quote], gold: Sequence[Gold]) -> list[tuple[int, int]]:
     """(prediction, gold) index pairs, best overlap first, each side at most once."""
-    pred_chars = [chars([(q.content.start, q.content.end)]) for q in preds]
+    pred_chars = [chars((p.start, p.end) for p in q.pieces) for q in preds]
     candidates = sorted(
         (
             (score, i, j)

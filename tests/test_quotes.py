@@ -8,7 +8,7 @@ import pytest
 
 from newsbrief import pipeline
 from newsbrief.ingest import prepare
-from newsbrief.records import Analysis, RawArticle
+from newsbrief.records import Analysis, RawArticle, statement_text
 from newsbrief.settings import Settings, load_settings
 
 Quotes = Callable[[str], list[tuple[str, str | None, bool]]]
@@ -23,7 +23,8 @@ def quotes() -> Quotes:
         article = prepare(RawArticle(origin="test", title="Headline", text=text))
         analysis: Analysis = next(pipeline.analyse([article], settings))
         for quote in analysis.quotes:
-            assert quote.text == quote.content.of(article.text)
+            assert quote.text == statement_text(article.text, quote.pieces)
+            assert all(piece in quote.content for piece in quote.pieces)
             if quote.speaker_span is not None:  # the mention: the name itself, or a pronoun
                 mention = quote.speaker_span.of(article.text)
                 assert quote.speaker == mention or mention.lower() in {"he", "she", "they"}
@@ -46,15 +47,12 @@ def test_direct_quote_with_said(quotes: Quotes, text: str, expected: tuple[str, 
     assert quotes(text) == [(*expected, True)]
 
 
-def test_split_quote_pronoun_takes_nearest_person_before(quotes: Quotes) -> None:
+def test_split_quote_is_one_statement_of_the_nearest_person_before(quotes: Quotes) -> None:
     found = quotes(
         "Maria Lopez arrived late. John Smith met the press. "
         "“The plan is sound,” he said, “and we will keep it.”"
     )
-    assert found == [
-        ("The plan is sound", "John Smith", True),
-        ("and we will keep it.", "John Smith", True),
-    ]
+    assert found == [("The plan is sound … and we will keep it.", "John Smith", True)]
 
 
 @pytest.mark.parametrize(
@@ -107,7 +105,7 @@ def test_single_word_scare_quotes_are_not_quotes(quotes: Quotes, text: str) -> N
     [
         "“Prices will fall,” he said.",  # a pronoun with nobody named before it
         "John Smith watched the market. “This is a turning point,” one trader said.",
-        "“We will keep the plan.” Markets fell.",  # no cue at all
+        "“We will keep the plan whatever the markets do.” Markets fell.",  # no cue at all
     ],
 )
 def test_unknown_speaker_stays_none(quotes: Quotes, text: str) -> None:

@@ -15,6 +15,7 @@ from typing import BinaryIO
 
 from newsbrief import cluster, dedup, nlp, parallel
 from newsbrief.analyse.quotes import find_quotes
+from newsbrief.analyse.roles import find_roles, resolve_titles
 from newsbrief.brief.compose import compose
 from newsbrief.dedup import link_repeats
 from newsbrief.errors import InputError
@@ -71,11 +72,14 @@ def _analyse_batch(articles: Iterable[Article], settings: Settings) -> Iterator[
         sents = link_repeats(nlp.sentences(doc, article))
         ents = nlp.entities(doc, article, sents)
         quotes = find_quotes(doc, article.text, sents, ents)
+        roles = find_roles(doc, article.text, sents, ents, quotes)
+        quotes = resolve_titles(quotes, roles)
         yield Analysis(
             article=article,
             sentences=tuple(sents),
             entities=tuple(ents),
             quotes=tuple(quotes),
+            roles=tuple(roles),
             fingerprint=dedup.fingerprint(article.text),
         )
 

@@ -130,8 +130,39 @@ class Quote:
     speaker: str | None = None
     speaker_span: Span | None = None
     """Where the statement's sentence names the speaker: the name, title or pronoun ("he");
-    ``speaker`` is who that is (the nearest person named before a pronoun)."""
+    ``speaker`` is who that is (the nearest person named before a pronoun, the person a
+    title-only mention names elsewhere in the article)."""
     cue: str | None = None
+    parts: tuple[Span, ...] = ()
+    """The pieces of a statement that other words split, in order, when there are more than
+    one ("…,” he said, “…”, or a quote running on in the next sentence): ``content`` then runs
+    from the first piece to the last and ``text`` is the pieces joined by PART_JOIN."""
+
+    @property
+    def pieces(self) -> tuple[Span, ...]:
+        return self.parts or (self.content,)
+
+
+PART_JOIN = " … "
+
+
+def statement_text(text: str, pieces: Iterable[Span]) -> str:
+    """The words of a statement in ``text``: its pieces, verbatim, joined by PART_JOIN."""
+    return PART_JOIN.join(piece.of(text) for piece in pieces)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Role:
+    """A title or role a source gives a person, in the sentence that states it: "Ukraine’s
+    foreign minister" for andrii Sybiha, "Kremlin spokesperson" for Dmitry Peskov."""
+
+    article_id: str
+    sentence: int
+    person: str
+    """The name as the sentence writes it."""
+    person_span: Span
+    role: str
+    span: Span
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -152,6 +183,7 @@ class Analysis:
     sentences: tuple[Sentence, ...]
     entities: tuple[Entity, ...] = ()
     quotes: tuple[Quote, ...] = ()
+    roles: tuple[Role, ...] = ()
     fingerprint: Fingerprint | None = None
     """Computed where the article is analysed; the store computes it when missing, and does not
     load it back."""

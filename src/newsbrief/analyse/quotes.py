@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from newsbrief.nlp import quote_marks
-from newsbrief.records import Entity, Quote, Sentence, Span
+from newsbrief.records import Entity, Quote, Sentence, Span, statement_text
 
 if TYPE_CHECKING:
     from spacy.tokens import Doc, Token
@@ -60,6 +60,7 @@ MIN_QUOTE_WORDS = 2  # one quoted word is a term or scare quote, not a statement
 # comment", "could not be reached for comment": the statement is the sentence, its cue
 # NO_COMMENT, its speaker the subject of the verb.
 NO_COMMENT = "no comment"
+COLON = ":"  # the cue of "Jane Doe: “…”", the form of headlines and bullets
 _NO_COMMENT = re.compile(
     r"\b(?:declined|refused|(?:did|has|have|had|would|could)(?: not|n[’']t))"
     r"(?: \w+ly)?(?: to)? (?:comment|commented|respond|responded|be reached for comment)\b",
@@ -69,6 +70,11 @@ _NO_COMMENT = re.compile(
 # articles) 84% of such quotes were no attribution of their own (the annotated statement is
 # the reported clause around them, when there is one).
 FRAGMENT_WORDS = 6
+# A quote inside a reported clause with at least this many words of the reporter's own around
+# it is part of that clause (a mixed quote: "said the plan would “fail the test” of time").
+MIXED_MIN_WORDS = 2
+SPLIT_GAP_WORDS = 30  # “…,” said Jane Doe, the city's mayor, “…”: the words between the pieces
+CUE_AFTER_CHARS = 40  # “Not now,” the foreign minister said: the cue this close after the quote
 INVERTED_MAX_WORDS = 4  # "…,” wrote andrii Sybiha, …": a name right after the cue is this short
 # (a lower-case name may be tagged a verb: "andrii Sybiha")
 _FUNCTION_WORDS = frozenset({"ADP", "DET", "PRON", "SCONJ", "CCONJ", "NUM", "AUX", "PART"})
@@ -226,7 +232,7 @@ def _parse(doc: Doc, text: str, sents: Sequence[Sentence]) -> list[_Parsed | Non
     out: list[_Parsed | None] = []
     for sentence in sents:
         sent = doc.char_span(sentence.span.start, sentence.span.end, alignment_mode="expand")
-        if sentence.role == "heading" or sent is None:
+        if sent is None:
             out.append(None)
             continue
         direct = [
@@ -267,6 +273,34 @@ def _same_block(text: str, a: Sentence, b: Sentence) -> bool:
     return "\n" not in text[first.span.end : second.span.start]
 
 
+@dataclass(slots=True)
+class _Statement:
+    """A statement being built: pieces join it while the same cue or a cue-less run-on quote
+    continues it."""
+
+    sentence: Sentence
+    pieces: list[Span]
+    direct: bool
+    speaker: tuple[str, Span] | None
+    cue: Token | str | None
+    at: int  # the index, in the parsed sentences, of the sentence holding the last piece
+
+    def quote(self, text: str) -> Quote:
+        first, last = self.pieces[0], self.pieces[-1]
+        pieces = tuple(self.pieces) if len(self.pieces) > 1 else ()
+        return Quote(
+            article_id=self.sentence.article_id,
+            sentence=self.sentence.index,
+            content=Span(start=first.start, end=last.end),
+            text=statement_text(text, self.pieces),
+            direct=self.direct,
+            speaker=self.speaker[0] if self.speaker else None,
+            speaker_span=self.speaker[1] if self.speaker else None,
+            cue=_cue_text(self.cue),
+            parts=pieces,
+        )
+
+
 def find_quotes(
     doc: Doc, text: str, sents: Sequence[Sentence], ents: Sequence[Entity]
 ) -> list[Quote]:
@@ -276,30 +310,48 @@ def find_quotes(
     for ent in ents:
         by_sentence[ent.sentence].append(ent)
     speakers = _Speakers(text)
-    out: list[Quote] = []
+    out: list[_Statement | Quote] = []
+    last: _Statement | None = None  # the direct statement a cue-less quote may run on from
     parsed = _parse(doc, text, sents)
     for i, here in enumerate(parsed):
         if here is None:
             continue
         sentence, direct, cues = here.sentence, here.direct, here.cues
         sent_ents = by_sentence[sentence.index]
-        mixed: set[int] = set()  # reported clauses already given for a quoted fragment
+        mixed: set[int] = set()  # reported clauses already given for the quotes they hold
         for quote in direct:
-            if _fragment(text, quote):
-                # a few quoted words inside reported speech ("called it “a disgrace”"): the
-                # statement is the clause that holds them; alone they are a phrase, not one
-                for cue in cues:
-                    clause = _reported(cue, sentence)
-                    if clause and clause.start <= quote.start and quote.end <= clause.end:
-                        if clause.start not in mixed and (
-                            speaker := speakers.of(cue, sent_ents, clause)
-                        ):
-                            mixed.add(clause.start)
-                            clause = _strip(text, clause)
-                            out.append(_quote(sentence, clause, text, False, speaker, cue))
-                        break
+            held = _holding(cues, sentence, quote, text, direct)
+            if held is not None:
+                # quoted words inside reported speech ("called it “a disgrace”", "said the
+                # plan would “fail the test” of time"): the statement is the clause
+                cue, clause = held
+                speaker = speakers.of(cue, sent_ents, clause)
+                if clause.start not in mixed and (
+                    speaker or not _fragment(text, quote, cues, direct)
+                ):
+                    mixed.add(clause.start)
+                    last = _Statement(sentence, [_strip(text, clause)], False, speaker, cue, i)
+                    out.append(last)
                 continue
+            if (
+                _fragment(text, quote, cues, direct)
+                or _title(text, quote)
+                or (not cues and _short(text, quote))
+            ):
+                continue  # alone, a few quoted words are a phrase or a title, not a statement
             nearest = min(cues, key=lambda c: _distance(c.idx, quote), default=None)
+            if last is not None and nearest is not None and _split(last, nearest, quote, text):
+                last.pieces.append(quote)  # “…,” he said, “…”
+                continue
+            if nearest is None and last is not None and _runs_on(parsed, last.at, i, text, quote):
+                last.pieces.append(quote)
+                last.at = i
+                continue
+            if nearest is None and (named := _colon_speaker(text, sentence, quote, sent_ents)):
+                # "Jane Doe: “…”", the form of headlines and bullets
+                last = _Statement(sentence, [quote], True, named, COLON, i)
+                out.append(last)
+                continue
             if nearest is None:
                 nearest = _neighbour_cue(parsed, i, text)
             speaker = (
@@ -307,7 +359,8 @@ def find_quotes(
                 if nearest
                 else None
             )
-            out.append(_quote(sentence, quote, text, True, speaker, nearest))
+            last = _Statement(sentence, [quote], True, speaker, nearest, i)
+            out.append(last)
         if not direct and (silent := _no_comment(doc, sentence, sent_ents, speakers)):
             out.append(silent)
         elif not direct:
@@ -315,12 +368,117 @@ def find_quotes(
                 content = _reported(cue, sentence)
                 speaker = speakers.of(cue, sent_ents, content) if content else None
                 if content is not None and speaker is not None:
-                    out.append(_quote(sentence, _strip(text, content), text, False, speaker, cue))
+                    out.append(
+                        _Statement(sentence, [_strip(text, content)], False, speaker, cue, i)
+                    )
                     break
         people = [e for e in sent_ents if e.label == "PERSON"]
         if people:
             speakers.last_person = (people[-1].text, people[-1].span)
-    return out
+    return [q.quote(text) if isinstance(q, _Statement) else q for q in out]
+
+
+def _holding(
+    cues: Sequence[Token], sentence: Sentence, quote: Span, text: str, quotes: Sequence[Span]
+) -> tuple[Token, Span] | None:
+    """The cue whose reported clause holds ``quote`` with words of the reporter's own around
+    it, and that clause; None when the quote is the whole clause ("said that “…”")."""
+    for cue in cues:
+        clause = _reported(cue, sentence)
+        if clause is None or not clause.start <= quote.start < clause.end:
+            continue
+        # the parse may leave the closing words of the quote out of the clause
+        clause = Span(start=clause.start, end=max(clause.end, quote.end))
+        before = _words(text[clause.start : quote.start])
+        if before == 0 and cue.idx >= quote.end:
+            return None  # “…,” she said: the quote opens the clause its cue follows
+        if before + _words(text[quote.end : clause.end]) >= MIXED_MIN_WORDS or _fragment(
+            text, quote, cues, quotes
+        ):
+            return cue, clause
+        return None
+    return None
+
+
+def _words(text: str) -> int:
+    return sum(any(c.isalnum() for c in w) for w in text.split())
+
+
+def _split(last: _Statement, cue: Token, quote: Span, text: str) -> bool:
+    """Whether ``quote`` is the second piece of the statement ``last`` split around its cue:
+    “…,” he said, “…” — the cue between the pieces, a short stretch ending in a comma or colon
+    between them."""
+    gap = text[last.pieces[-1].end : quote.start]
+    return (
+        cue is last.cue
+        and last.pieces[-1].end <= cue.idx < quote.start
+        and _words(gap) <= SPLIT_GAP_WORDS
+        and gap.rstrip(" \u00a0\"“”'‘’`").endswith((",", ":", "."))
+    )
+
+
+def _short(text: str, quote: Span) -> bool:
+    return len(quote.of(text).split()) < FRAGMENT_WORDS
+
+
+def _title(text: str, quote: Span) -> bool:
+    """A few quoted words, each capitalised: the title of a work or a name ("Hail, Caesar!")."""
+    words = [w for w in quote.of(text).split() if w[:1].isalpha()]
+    return 0 < len(words) < FRAGMENT_WORDS and all(
+        w[:1].isupper() or w in _TITLE_SMALL for w in words
+    )
+
+
+_TITLE_SMALL = frozenset({"a", "an", "the", "and", "or", "of", "in", "on", "to", "for", "with"})
+
+
+def _runs_on(parsed: Sequence[_Parsed | None], at: int, i: int, text: str, quote: Span) -> bool:
+    """Whether the cue-less quote ``quote`` of sentence ``i`` continues the statement whose
+    last piece is in sentence ``at``: the sentence right after it, opening with the quote, in
+    the same paragraph or opening the next ("“…,” she said. “…”")."""
+    here = parsed[i]
+    assert here is not None
+    before = parsed[at]
+    opening = text[here.sentence.span.start : quote.start]
+    return (
+        at == i - 1
+        and before is not None
+        and not before.sentence.text.rstrip().endswith(":")
+        and not any(c.isalnum() for c in opening)
+    )
+
+
+def _cue_text(cue: Token | str | None) -> str | None:
+    if cue is None or isinstance(cue, str):
+        return cue
+    return "according to" if cue.lower_ == "according" else cue.text
+
+
+def _colon_speaker(
+    text: str, sentence: Sentence, quote: Span, ents: Sequence[Entity]
+) -> tuple[str, Span] | None:
+    """The speaker of "Jane Doe: “…”": a person or organisation named right before a colon
+    that the quote follows, the name opening its sentence or a segment after a dash."""
+    head = text[sentence.span.start : quote.start].rstrip(" \u00a0\"“”'‘`")
+    if not head.endswith(":"):
+        return None
+    colon = sentence.span.start + len(head) - 1
+    for ent in ents:
+        if ent.label in ("PERSON", "ORG") and 0 <= colon - ent.span.end <= 1:
+            before = text[sentence.span.start : ent.span.start].rstrip()
+            if not before or before.endswith(_SEGMENT_ENDS):
+                return ent.text, ent.span
+    # a name the parse did not tag: two to four capitalised words, not all capitals
+    match = _COLON_NAME.search(text, sentence.span.start, colon + 1)
+    if match and not match.group(1).isupper():
+        return match.group(1), Span(start=match.start(1), end=match.end(1))
+    return None
+
+
+_SEGMENT_ENDS = ("-", "—", "–", "•", "*", "|")
+_COLON_NAME = re.compile(
+    r"(?:^|(?<=[-—–•*|]\s)|(?<=^\s))((?:[A-Z][\w.’'-]*\s){1,3}[A-Z][\w.’'-]*)\s?:$", re.M
+)
 
 
 def _no_comment(
@@ -350,11 +508,28 @@ def _no_comment(
     )
 
 
-def _fragment(text: str, quote: Span) -> bool:
-    """A few quoted words that do not end a sentence or a clause: a phrase, not a statement."""
-    words = text[quote.start : quote.end]
-    # the span is stripped of a trailing comma ("“We are ready,” she said"): look past it
-    ends = words.rstrip()[-1:] in ".?!" or text[quote.end : quote.end + 1] in (",", ";", ":")
+def _fragment(text: str, quote: Span, cues: Sequence[Token], quotes: Sequence[Span]) -> bool:
+    """A few quoted words that do not end a sentence, nor a clause that a cue follows ("“We
+    are ready,” she said", but not "a “misalignment,” noting that “…”"): a phrase, not a
+    statement."""
+    words = quote.of(text)
+    # the span is stripped of a trailing comma: look past it
+    ends = (
+        words.rstrip()[-1:] in ".?!"
+        or (
+            text[quote.end : quote.end + 1] in (",", ";", ":")
+            and any(
+                0 <= c.idx - quote.end <= CUE_AFTER_CHARS
+                # …, noting that “…”: that cue introduces the next quote, not this one
+                and not any(
+                    0 <= q.start - c.idx <= CUE_AFTER_CHARS // 2
+                    and "," not in text[c.idx : q.start]
+                    for q in quotes
+                )
+                for c in cues
+            )
+        )
+    )
     return len(words.split()) < FRAGMENT_WORDS and not ends
 
 
@@ -371,9 +546,7 @@ def _reported(cue: Token, sentence: Sentence) -> Span | None:
     "according to X", the sentence without that phrase."""
     if cue.lower_ == "according":
         end = cue.idx
-        while (
-            end > sentence.span.start and not sentence.text[end - sentence.span.start - 1].isalnum()
-        ):
+        while end > sentence.span.start and sentence.text[end - sentence.span.start - 1] in " ,;":
             end -= 1
         return Span(start=sentence.span.start, end=end) if end > sentence.span.start else None
     for child in cue.children:
@@ -383,25 +556,3 @@ def _reported(cue: Token, sentence: Sentence) -> Span | None:
             if end - start > 10 and sentence.span.start <= start and end <= sentence.span.end:
                 return Span(start=start, end=end)
     return None
-
-
-def _quote(
-    sentence: Sentence,
-    span: Span,
-    text: str,
-    direct: bool,
-    speaker: tuple[str, Span] | None,
-    cue: Token | None,
-) -> Quote:
-    return Quote(
-        article_id=sentence.article_id,
-        sentence=sentence.index,
-        content=span,
-        text=text[span.start : span.end],
-        direct=direct,
-        speaker=speaker[0] if speaker else None,
-        speaker_span=speaker[1] if speaker else None,
-        cue=("according to" if cue.lower_ == "according" else cue.text)
-        if cue is not None
-        else None,
-    )

@@ -26,6 +26,7 @@ import math
 import re
 from collections import Counter, defaultdict
 from collections.abc import Mapping, Sequence
+from dataclasses import replace
 from datetime import date, timedelta
 from typing import Literal
 
@@ -285,12 +286,32 @@ class _Composer:
     def who_thinks_what(self) -> tuple[BriefItem, ...]:
         """The actors who said something, most prominent first, then those who declined to
         comment, noted as such by the sentence that says so."""
-        spoke = [a for a in self.actors if any(q.cue != NO_COMMENT for q in a.quotes)]
-        silent = [a for a in self.actors if a.quotes and a not in spoke]
+        # statements of headings are not cited (a heading is not a statement of its own)
+        actors = [
+            replace(
+                a, quotes=tuple(q for q in a.quotes if (q.article_id, q.sentence) in self.position)
+            )
+            for a in self.actors
+        ]
+        spoke = [a for a in actors if any(q.cue != NO_COMMENT for q in a.quotes)]
+        silent = [a for a in actors if a.quotes and a not in spoke]
         return tuple(self._actor_item(a) for a in [*spoke[:ACTORS_MAX], *silent[:SILENT_MAX]])
 
     def _sentence(self, quote: Quote) -> Statement:
         return self.units[self.position[(quote.article_id, quote.sentence)]]
+
+    def _sentences(self, quote: Quote) -> list[Statement]:
+        """The sentences that hold a statement's pieces: one, or more when it runs on."""
+        first = self.position[(quote.article_id, quote.sentence)]
+        out = [self.units[first]]
+        i = first + 1
+        while i < len(self.units) and self.units[i].sentence.article_id == quote.article_id:
+            span = self.units[i].sentence.span
+            if not any(p.start < span.end and span.start < p.end for p in quote.pieces):
+                break
+            out.append(self.units[i])
+            i += 1
+        return out
 
     def _actor_item(self, actor: Actor) -> BriefItem:
         def rank(q: Quote) -> tuple[int, int, str, int]:
@@ -313,7 +334,7 @@ class _Composer:
             cited.append(unit)
         if direct and (not cited or self._sentence(direct[0]) is not cited[0]):
             parts.append(f"“{direct[0].text}”")
-            cited.append(self._sentence(direct[0]))
+            cited.extend(self._sentences(direct[0]))
         if not parts:  # only short quotes: show the sentence that holds the first one
             unit = self._sentence(quotes[0])
             parts.append(unit.sentence.text)

@@ -44,9 +44,11 @@ from newsbrief.records import (
     Fingerprint,
     Quote,
     Removal,
+    Role,
     Sentence,
     Span,
     independence_keys,
+    statement_text,
 )
 from newsbrief.store.schema import (
     MIGRATIONS,
@@ -59,6 +61,7 @@ from newsbrief.store.schema import (
     lsh_buckets,
     metadata,
     quotes,
+    roles,
     schema_version,
     sentences,
     stories,
@@ -245,8 +248,27 @@ class Store:
                                 "cue": q.cue,
                                 "speaker_start": q.speaker_span.start if q.speaker_span else None,
                                 "speaker_end": q.speaker_span.end if q.speaker_span else None,
+                                "parts": json.dumps([[p.start, p.end] for p in q.parts])
+                                if q.parts
+                                else None,
                             }
                             for i, q in enumerate(analysis.quotes)
+                        ],
+                    )
+                if analysis.roles:
+                    conn.execute(
+                        insert(roles),
+                        [
+                            {
+                                "article_id": r.article_id,
+                                "idx": i,
+                                "sentence": r.sentence,
+                                "person_start": r.person_span.start,
+                                "person_end": r.person_span.end,
+                                "start": r.span.start,
+                                "end": r.span.end,
+                            }
+                            for i, r in enumerate(analysis.roles)
                         ],
                     )
                 self._add_fingerprint(conn, article.id, fp)
@@ -474,23 +496,25 @@ class Store:
                 )
             )
             quos = tuple(
-                Quote(
-                    article_id=article_id,
-                    sentence=r.sentence,
-                    content=Span(start=r.start, end=r.end),
-                    text=text[r.start : r.end],
-                    direct=bool(r.direct),
-                    speaker=r.speaker,
-                    speaker_span=Span(start=r.speaker_start, end=r.speaker_end)
-                    if r.speaker_start is not None
-                    else None,
-                    cue=r.cue,
-                )
+                _quote(article_id, text, r)
                 for r in conn.execute(
                     select(quotes).where(quotes.c.article_id == article_id).order_by(quotes.c.idx)
                 )
             )
-        return Analysis(article=article, sentences=sents, entities=ents, quotes=quos)
+            rols = tuple(
+                Role(
+                    article_id=article_id,
+                    sentence=r.sentence,
+                    person=text[r.person_start : r.person_end],
+                    person_span=Span(start=r.person_start, end=r.person_end),
+                    role=text[r.start : r.end],
+                    span=Span(start=r.start, end=r.end),
+                )
+                for r in conn.execute(
+                    select(roles).where(roles.c.article_id == article_id).order_by(roles.c.idx)
+                )
+            )
+        return Analysis(article=article, sentences=sents, entities=ents, quotes=quos, roles=rols)
 
     # --- stories -------------------------------------------------------------------------
     # Written in add's transaction (or, for an article stored before it had a story, in
@@ -898,3 +922,21 @@ __all__ = [
     "database_url",
     "metadata",
 ]
+
+
+def _quote(article_id: str, text: str, row: Any) -> Quote:
+    parts = tuple(Span(start=a, end=b) for a, b in json.loads(row.parts)) if row.parts else ()
+    content = Span(start=row.start, end=row.end)
+    return Quote(
+        article_id=article_id,
+        sentence=row.sentence,
+        content=content,
+        text=statement_text(text, parts or (content,)),
+        direct=bool(row.direct),
+        speaker=row.speaker,
+        speaker_span=Span(start=row.speaker_start, end=row.speaker_end)
+        if row.speaker_start is not None
+        else None,
+        cue=row.cue,
+        parts=parts,
+    )

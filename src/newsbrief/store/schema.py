@@ -18,6 +18,7 @@ from sqlalchemy import (
     String,
     Table,
     Text,
+    text,
 )
 
 metadata = MetaData()
@@ -74,21 +75,37 @@ entities = Table(
 )
 Index("entities_label", entities.c.label)
 
+
+def _quote_columns() -> list[Column[object]]:
+    return [
+        Column(
+            "article_id",
+            String(32),
+            ForeignKey("articles.id", ondelete="CASCADE"),
+            primary_key=True,
+        ),
+        Column("idx", Integer, primary_key=True),
+        Column("sentence", Integer, nullable=False),
+        Column("start", Integer, nullable=False),
+        Column("end", Integer, nullable=False),
+        Column("direct", Boolean, nullable=False),
+        Column("speaker", Text),
+        Column("speaker_start", Integer),
+        Column("speaker_end", Integer),
+        Column("cue", Text),
+    ]
+
+
+# The quotes table as migration 1 made it (frozen: migration 4 adds ``parts``), beside the key
+# of the articles table it refers to.
+_v1 = MetaData()
+Table("articles", _v1, Column("id", String(32), primary_key=True))
+_quotes_v1 = Table("quotes", _v1, *_quote_columns())
 quotes = Table(
     "quotes",
     metadata,
-    Column(
-        "article_id", String(32), ForeignKey("articles.id", ondelete="CASCADE"), primary_key=True
-    ),
-    Column("idx", Integer, primary_key=True),
-    Column("sentence", Integer, nullable=False),
-    Column("start", Integer, nullable=False),
-    Column("end", Integer, nullable=False),
-    Column("direct", Boolean, nullable=False),
-    Column("speaker", Text),
-    Column("speaker_start", Integer),
-    Column("speaker_end", Integer),
-    Column("cue", Text),
+    *_quote_columns(),
+    Column("parts", Text),  # JSON list of [start, end] when the statement is split (migration 4)
 )
 
 
@@ -196,8 +213,25 @@ story_merges = Table(
 )
 
 
+# --- roles (migration 4) --------------------------------------------------------------------
+# A title or role a sentence gives a person (analyse/roles.py).
+roles = Table(
+    "roles",
+    metadata,
+    Column(
+        "article_id", String(32), ForeignKey("articles.id", ondelete="CASCADE"), primary_key=True
+    ),
+    Column("idx", Integer, primary_key=True),
+    Column("sentence", Integer, nullable=False),
+    Column("person_start", Integer, nullable=False),
+    Column("person_end", Integer, nullable=False),
+    Column("start", Integer, nullable=False),
+    Column("end", Integer, nullable=False),
+)
+
+
 def _initial(conn: Connection) -> None:
-    for table in (articles, sentences, entities, quotes):
+    for table in (articles, sentences, entities, _quotes_v1):
         table.create(conn)
 
 
@@ -211,6 +245,11 @@ def _stories(conn: Connection) -> None:
         table.create(conn)
 
 
+def _parts_and_roles(conn: Connection) -> None:
+    conn.execute(text("ALTER TABLE quotes ADD COLUMN parts TEXT"))
+    roles.create(conn)
+
+
 # (version, what it does, how). Append only: a released migration never changes. The tables of
 # migration 1 are created from their current definitions: the first change to one of them must
 # freeze its original shape in migration 1 and alter it in a migration of its own.
@@ -218,4 +257,5 @@ MIGRATIONS: list[tuple[int, str, Callable[[Connection], None]]] = [
     (1, "articles, sentences, entities, quotes", _initial),
     (2, "fingerprints, lsh_buckets, duplicates, feeds, feed_entries", _duplicates_and_feeds),
     (3, "stories, story_members, story_merges", _stories),
+    (4, "quotes.parts (split statements), roles", _parts_and_roles),
 ]
