@@ -120,6 +120,38 @@ def test_who_thinks_what_names_the_speakers_with_their_words(
     assert len(named) >= 5, named
 
 
+# Issue 5: who must appear in the seeds' Who Thinks What, with words of theirs.
+SEED_POSITIONS = {
+    "Putin": "Tomahawk missiles",
+    "Kremlin": "Kremlin",
+    "Trump": "They don’t get along too well",
+    "Ukrainian officials": "Tomahawk",
+    "Sybiha": "forced Putin back into dialog",
+    "Vance": "not at the point where they can make a deal",
+    "Szijjártó": "permitted to enter and leave",
+    "Foreman": "pulling his hair out",
+    "Peskov": "so far, of course, unclear",
+}
+
+
+def test_who_thinks_what_covers_the_seed_actors_with_their_words(
+    seed_brief: tuple[dict[str, Any], dict[str, str]],
+) -> None:
+    data, _ = seed_brief
+    by_actor = {}
+    for item in items(data, "who_thinks_what"):
+        name = item["label"].split(",")[0]  # "Dmitry Peskov, Kremlin spokesperson"
+        actor = next((a for a in SEED_POSITIONS if a in name), None)
+        assert actor not in by_actor, f"two items for {actor}"
+        by_actor[actor] = item
+    for actor, words in SEED_POSITIONS.items():
+        assert words in by_actor[actor]["text"], (actor, by_actor[actor]["text"])
+    # roles are labels with a source: the role's own words are cited
+    sybiha = by_actor["Sybiha"]
+    assert sybiha["label"] == "Andrii Sybiha, Ukraine’s foreign minister"
+    assert sybiha["citations"][0]["text"] == "Ukraine’s foreign minister"
+
+
 def test_who_thinks_what_notes_who_declined_to_comment(
     seed_brief: tuple[dict[str, Any], dict[str, str]],
 ) -> None:
@@ -130,7 +162,8 @@ def test_who_thinks_what_notes_who_declined_to_comment(
     zelenskyy = next(i for i in items(data, "who_thinks_what") if "Zelenskyy" in i["label"])
     assert "has not publicly commented" in zelenskyy["text"]
     assert labels[-1] == zelenskyy["label"]
-    assert {"Sybiha", "Peskov", "Szijjártó"} <= {w for label in labels for w in label.split()}
+    names = {w for label in labels for w in label.split(",")[0].split()}
+    assert {"Sybiha", "Peskov", "Szijjártó"} <= names
 
 
 def test_sources_differ_on_call_length_and_trump_title(

@@ -22,9 +22,11 @@ from newsbrief.records import (
     Entity,
     Quote,
     Removal,
+    Role,
     Sentence,
     Span,
     content_id,
+    statement_text,
 )
 from newsbrief.settings import Settings
 from newsbrief.store import Store, schema
@@ -32,8 +34,8 @@ from newsbrief.store.schema import MIGRATIONS
 
 TITLE = "Council Passes Budget"
 TEXT = (
-    "The city council approved the budget on Monday.\n\n"
-    "“It is a relief for our schools,” the mayor said."
+    "The city council approved the budget on Monday, Mayor Ann Lee said.\n\n"
+    "“It is a relief for our schools,” the mayor said, “and a fair deal.”"
 )
 
 
@@ -43,7 +45,8 @@ def _span(text: str, part: str) -> Span:
 
 
 def _analysis(title: str = TITLE, text: str = TEXT) -> Analysis:
-    """An analysed article built by hand: two sentences, three entities and one quote."""
+    """An analysed article built by hand: two sentences, three entities, one quote split by
+    its cue and one role."""
     article_id = content_id(title, text)
     spans = [_span(text, line) for line in text.split("\n\n")]
     article = Article(
@@ -71,18 +74,29 @@ def _analysis(title: str = TITLE, text: str = TEXT) -> Analysis:
             (1, "mayor", "PERSON"),
         ]
     )
-    content = _span(text, "It is a relief for our schools,")
+    pieces = (_span(text, "It is a relief for our schools"), _span(text, "and a fair deal."))
     quote = Quote(
         article_id=article_id,
         sentence=1,
-        content=content,
-        text=content.of(text),
+        content=Span(start=pieces[0].start, end=pieces[1].end),
+        text=statement_text(text, pieces),
         direct=True,
-        speaker="the mayor",
+        speaker="Ann Lee",
         speaker_span=_span(text, "the mayor"),
         cue="said",
+        parts=pieces,
     )
-    return Analysis(article=article, sentences=sentences, entities=entities, quotes=(quote,))
+    role = Role(
+        article_id=article_id,
+        sentence=0,
+        person="Ann Lee",
+        person_span=_span(text, "Ann Lee"),
+        role="Mayor",
+        span=_span(text, "Mayor"),
+    )
+    return Analysis(
+        article=article, sentences=sentences, entities=entities, quotes=(quote,), roles=(role,)
+    )
 
 
 def _query(db: str, sql: str) -> list[tuple[Any, ...]]:
@@ -90,11 +104,12 @@ def _query(db: str, sql: str) -> list[tuple[Any, ...]]:
         return conn.execute(sql).fetchall()
 
 
+ANALYSIS_TABLES = ("articles", "sentences", "entities", "quotes", "roles")
+EMPTY = dict.fromkeys(ANALYSIS_TABLES, 0)
+
+
 def _row_counts(db: str) -> dict[str, int]:
-    return {
-        t: _query(db, f"SELECT count(*) FROM {t}")[0][0]
-        for t in ("articles", "sentences", "entities", "quotes")
-    }
+    return {t: _query(db, f"SELECT count(*) FROM {t}")[0][0] for t in ANALYSIS_TABLES}
 
 
 # --- schema ----------------------------------------------------------------------------------
@@ -107,7 +122,7 @@ def test_open_migrates_once(settings: Settings) -> None:
     with Store.open(settings.db) as again:
         assert again.version() == again.migrate() == latest
     assert _query(settings.db, "SELECT version, applied_at FROM schema_version") == applied
-    assert _row_counts(settings.db) == {"articles": 0, "sentences": 0, "entities": 0, "quotes": 0}
+    assert _row_counts(settings.db) == EMPTY
 
 
 def test_wal_journal_mode(store: Store, settings: Settings) -> None:
@@ -124,7 +139,8 @@ def test_round_trip(store: Store) -> None:
     [loaded] = store.load([article_id])
     assert loaded == analysis
     assert all(s.text == loaded.article.text[s.span.start : s.span.end] for s in loaded.sentences)
-    assert [q.text for q in loaded.quotes] == ["It is a relief for our schools,"]
+    assert [q.text for q in loaded.quotes] == ["It is a relief for our schools … and a fair deal."]
+    assert [r.role for r in loaded.roles] == ["Mayor"]
     [row] = store.list_articles()
     assert (row.id, row.outlet, row.sentences, row.quotes) == (article_id, "Daily Planet", 2, 1)
 
@@ -132,7 +148,13 @@ def test_round_trip(store: Store) -> None:
 def test_adding_the_same_analysis_twice(store: Store, settings: Settings) -> None:
     assert store.add(_analysis()) is True
     assert store.add(_analysis()) is False
-    assert _row_counts(settings.db) == {"articles": 1, "sentences": 2, "entities": 3, "quotes": 1}
+    assert _row_counts(settings.db) == {
+        "articles": 1,
+        "sentences": 2,
+        "entities": 3,
+        "quotes": 1,
+        "roles": 1,
+    }
 
 
 def test_load_and_resolve_ids(store: Store) -> None:
@@ -175,7 +197,7 @@ def test_failure_while_writing_leaves_nothing_of_the_article(
     analysis = _analysis()
     with pytest.raises(StoreError, match=f"cannot write article {analysis.article.id}"):
         store.add(break_it(analysis, monkeypatch))
-    assert _row_counts(settings.db) == {"articles": 0, "sentences": 0, "entities": 0, "quotes": 0}
+    assert _row_counts(settings.db) == EMPTY
     assert not store.has(analysis.article.id)
     monkeypatch.undo()
     assert store.add(analysis) is True  # no transaction was left open

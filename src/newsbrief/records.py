@@ -319,6 +319,8 @@ class Actor:
     kind: Literal["person", "group"]
     mentions: int
     quotes: tuple[Quote, ...] = ()
+    roles: tuple[Role, ...] = ()
+    """The titles and roles the sources give a person, each with its sentence."""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -14,7 +14,7 @@ from collections.abc import Sequence
 
 from rapidfuzz import fuzz
 
-from newsbrief.records import Actor, Analysis, Quote
+from newsbrief.records import Actor, Analysis, Quote, Role
 
 # Two surnames are one person at this similarity (rapidfuzz ratio, 0–100). Calibrated on the
 # transliteration pairs Zelensky/Zelenskyy (94), Peskov/Peskow (83) and on distinct surnames of
@@ -64,10 +64,14 @@ def resolve_actors(analyses: Sequence[Analysis]) -> list[Actor]:
         names[key][_display(words)] += 1
         return key
 
+    roles: dict[str, list[Role]] = defaultdict(list)
     for analysis in analyses:
         for ent in analysis.entities:
             if ent.label == "PERSON" and (key := person_key(ent.text)):
                 mentions[key] += 1
+        for role in analysis.roles:
+            if key := person_key(role.person):
+                roles[key].append(role)
         for quote in analysis.quotes:
             if not quote.speaker:
                 continue
@@ -82,8 +86,14 @@ def resolve_actors(analyses: Sequence[Analysis]) -> list[Actor]:
             if key:
                 said[key].append(quote)
 
+    # "a Kremlin aide", "Kremlin officials" speak for "the Kremlin" when it speaks in the story
+    for key in list(said):
+        org, _, head = key.rpartition(" ")
+        if key.startswith("group:") and head.rstrip("s") in _PERSON_HEADS and org in said:
+            said[org].extend(said.pop(key))
+
     actors = []
-    for key in set(mentions) | set(said):
+    for key in set(mentions) | set(said) | set(roles):
         if key.startswith("group:"):
             name, kind = groups[key], "group"
             name = name[:1].upper() + name[1:]
@@ -98,12 +108,16 @@ def resolve_actors(analyses: Sequence[Analysis]) -> list[Actor]:
                 kind=kind,  # type: ignore[arg-type]
                 mentions=mentions[key],
                 quotes=tuple(said[key]),
+                roles=tuple(roles.get(key, ())),
             )
         )
     actors.sort(key=lambda a: (-(2 * len(a.quotes) + a.mentions), a.name))
     return actors
 
 
+_PERSON_HEADS = frozenset(
+    "official aide spokesperson spokesman spokeswoman source diplomat".split()
+)
 _GROUP_HEADS = frozenset(
     """official aide spokesperson spokesman spokeswoman source diplomat analyst expert lawmaker
     minister ministry government kremlin administration""".split()

@@ -333,6 +333,10 @@ def find_quotes(
                     last = _Statement(sentence, [_strip(text, clause)], False, speaker, cue, i)
                     out.append(last)
                 continue
+            if not cues and last is not None and _runs_on(parsed, last.at, i, text, quote):
+                last.pieces.append(quote)
+                last.at = i
+                continue
             if (
                 _fragment(text, quote, cues, direct)
                 or _title(text, quote)
@@ -342,10 +346,6 @@ def find_quotes(
             nearest = min(cues, key=lambda c: _distance(c.idx, quote), default=None)
             if last is not None and nearest is not None and _split(last, nearest, quote, text):
                 last.pieces.append(quote)  # “…,” he said, “…”
-                continue
-            if nearest is None and last is not None and _runs_on(parsed, last.at, i, text, quote):
-                last.pieces.append(quote)
-                last.at = i
                 continue
             if nearest is None and (named := _colon_speaker(text, sentence, quote, sent_ents)):
                 # "Jane Doe: “…”", the form of headlines and bullets

@@ -56,7 +56,7 @@ def find_roles(
     mentions = {e.span: e.text for e in ents if e.label == "PERSON"}
     for quote in quotes:  # named speakers the parse did not tag ("andrii Sybiha")
         said = quote.speaker_span.of(text) if quote.speaker_span else ""
-        if said.split() and said.split()[-1][:1].isupper() and not _title_words(said):
+        if said.split() and said.split()[-1][:1].isupper() and not title_words(said):
             mentions.setdefault(quote.speaker_span, said)  # type: ignore[arg-type]
     sentence_at = {s.index: s for s in sents}
     out: list[Role] = []
@@ -148,7 +148,7 @@ def resolve_titles(quotes: Sequence[Quote], roles: Sequence[Role]) -> list[Quote
     the one person the article gives it."""
     out = []
     for quote in quotes:
-        words = _title_words(quote.speaker)
+        words = title_words(quote.speaker)
         if not words:
             out.append(quote)
             continue
@@ -160,13 +160,17 @@ def resolve_titles(quotes: Sequence[Quote], roles: Sequence[Role]) -> list[Quote
     return out
 
 
+def _words(role: str) -> list[str]:
+    return fold(role).replace("’s", "").replace("'s", "").split()
+
+
 def _role_words(role: str) -> set[str]:
-    return set(fold(role).replace("’s", "").replace("'s", "").split())
+    return set(_words(role))
 
 
-def _title_words(speaker: str | None) -> set[str]:
+def title_words(speaker: str | None) -> set[str]:
     """The words of a speaker that is a title alone ("foreign minister"), else nothing."""
     if not speaker:
         return set()
-    words = [w for w in _role_words(speaker) if w not in _DETERMINERS]
+    words = [w for w in _words(speaker) if w not in _DETERMINERS]
     return set(words) if words and words[-1].rstrip(".") in TITLE_NOUNS else set()

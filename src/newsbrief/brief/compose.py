@@ -30,7 +30,7 @@ from dataclasses import replace
 from datetime import date, timedelta
 from typing import Literal
 
-from newsbrief.analyse.actors import resolve_actors
+from newsbrief.analyse.actors import fold, resolve_actors
 from newsbrief.analyse.quotes import NO_COMMENT
 from newsbrief.analyse.timeline import dated_events
 from newsbrief.compare import Statement, align, disagreements, outlet_keys, statements
@@ -45,6 +45,7 @@ from newsbrief.records import (
     DatedEvent,
     Disagreement,
     Quote,
+    Role,
     SourceRef,
 )
 from newsbrief.terms import jaccard, overlap, terms
@@ -62,7 +63,7 @@ SUMMARY_CUTOFF = 0.5  # past the minimum, stop when the best left scores below t
 OUTLET_DAMPING = 0.8  # each pick from an outlet scales its other sentences' scores by this
 STORY_SO_FAR_MAX = 4
 MATTERS_MAX = 3
-ACTORS_MAX = 8
+ACTORS_MAX = 10
 SILENT_MAX = 3  # actors a source says declined to comment, listed after those who spoke
 TIMELINE_MAX = 12
 # Two picked sentences say the same thing when their content words reach this Jaccard, or
@@ -343,7 +344,32 @@ class _Composer:
         citations = tuple(dict.fromkeys(Citation.of(u.sentence) for u in cited))
         if any((c.article_id, c.start) in self.disputed for c in citations):
             text += DISPUTED_NOTE
-        return BriefItem(text=text, citations=citations, label=actor.name)
+        label = actor.name
+        if role := self._role(actor):
+            label = f"{actor.name}, {role.role}"
+            unit = self.units[self.position[(role.article_id, role.sentence)]]
+            citations = (Citation.of(unit.sentence, role.span), *citations)
+        return BriefItem(text=text, citations=citations, label=label)
+
+    def _role(self, actor: Actor) -> Role | None:
+        """The role most independent sources give an actor, then the most often stated, then
+        the fullest; its first statement in story order."""
+        stated: dict[str, list[Role]] = defaultdict(list)
+        for role in actor.roles:
+            if (role.article_id, role.sentence) in self.position:
+                stated[fold(role.role).replace("’", "'")].append(role)
+        if not stated:
+            return None
+        best = max(
+            stated.items(),
+            key=lambda kv: (
+                len({self.keys[r.article_id] for r in kv[1]}),
+                len(kv[1]),
+                len(kv[0]),
+                kv[0],
+            ),
+        )
+        return min(best[1], key=lambda r: self.position[(r.article_id, r.sentence)])
 
     def timeline(self) -> tuple[BriefItem, ...]:
         by_label: dict[tuple[date, str], list[DatedEvent]] = defaultdict(list)
