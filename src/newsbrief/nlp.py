@@ -40,7 +40,8 @@ BOUNDARY_PIPE = "newsbrief_news_text"
 ENTITY_LABELS = frozenset(
     {"PERSON", "ORG", "NORP", "GPE", "LOC", "FAC", "EVENT", "DATE", "TIME", "CARDINAL", "QUANTITY"}
 )
-MAX_QUOTE_MERGE = 4  # a quotation may run over this many of spaCy's sentences at most
+MAX_QUOTE_MERGE = 12  # a quotation may run over this many of spaCy’s sentences at most (PolNeAR:
+# 4 → 12 took direct-quote F1 from 0.805 to 0.823; 30 gained 0.002 more)
 _DATELINE = re.compile(
     r"^[A-Z][A-Z.'’/, -]{1,48}[A-Z.]\s*(?:\([^)]{1,30}\)\s*)?[–—-]{1,2}\s+(?=\S)"
 )

@@ -28,10 +28,13 @@ CUE_VERBS = """say state write tell add note assert affirm echo suggest claim ar
     acknowledge admit post tweet highlight caution predict vow pledge promise deny confirm believe
     contend maintain urge recall describe ask call shout yell chant scream joke quip boast
     complain concede continue conclude lament observe reiterate retort tout concur counter
-    predict recount testify whisper""".split()
+    predict recount testify whisper think feel hope fear expect worry doubt agree estimate
+    report reveal disclose signal hint allege speculate mention propose recommend demand imply
+    find know realize""".split()
 # Inflections the regular rules below get wrong (no lemmatizer runs: see nlp.EXCLUDED_PIPES).
 _IRREGULAR = {
     "say": ("said",), "tell": ("told",), "write": ("wrote", "written"),
+    "think": ("thought",), "feel": ("felt",), "find": ("found",), "know": ("knew", "known"),
     "admit": ("admitted", "admitting"), "concur": ("concurred", "concurring"),
 }  # fmt: skip
 
@@ -48,7 +51,16 @@ def _forms(verb: str) -> set[str]:
     return {verb, third, past, stem + "ing", *_IRREGULAR.get(verb, ())}
 
 
-CUE_FORMS = frozenset(form for verb in CUE_VERBS for form in _forms(verb))
+# Verbs that state a position in what follows them rather than in a clause: "criticized the
+# plan as a giveaway", "vowed to fight on", "called for a ceasefire".
+STANCE_VERBS = """call describe criticize criticise praise accuse endorse defend support back
+    urge propose condemn slam blast welcome reject dismiss hail applaud denounce blame question
+    challenge attack mock want ask announce promise vow pledge threaten demand refer suggest
+    recommend
+    deny admit acknowledge predict""".split()
+STANCE_FORMS = frozenset(form for verb in STANCE_VERBS for form in _forms(verb))
+_STANCE_DEPS = frozenset({"dobj", "oprd", "prep", "xcomp", "attr", "dative", "pcomp", "acomp"})
+CUE_FORMS = frozenset(form for verb in [*CUE_VERBS, *STANCE_VERBS] for form in _forms(verb))
 PERSON_NOUNS = frozenset(
     """official officials spokesperson spokesman spokeswoman minister president leader aide
     adviser advisor secretary ambassador diplomat analyst expert source sources envoy chancellor
@@ -162,9 +174,19 @@ class _Speakers:
             or run[-1].pos_ != "PROPN"
             or not run[0].text[:1].isalpha()
             or run[0].pos_ in _FUNCTION_WORDS  # "that Sanders", "in March"
+            or run[0].tag_ in ("WRB", "WDT", "WP")  # "when Boyle"
+            or (len(run) == 1 and run[0].is_upper)  # a dateline: "said WASHINGTON"
         ):
             return None
-        return self.named(run[0].idx, run[-1].idx + len(run[-1]))
+        start, end = run[0].idx, run[-1].idx + len(run[-1])
+        if any(
+            e.label in ("DATE", "TIME", "CARDINAL", "QUANTITY")
+            and e.span.start < end
+            and start < e.span.end
+            for e in ents
+        ):
+            return None  # "said Saturday", "said in Ohio"
+        return self.named(start, end)
 
     def of(self, cue: Token, ents: Sequence[Entity], content: Span) -> tuple[str, Span] | None:
         """The speaker of ``content`` that ``cue`` introduces; never a name inside the content
@@ -187,9 +209,41 @@ class _Speakers:
             if self.last_person is None:
                 return None
             return self.last_person[0], Span(start=subject.idx, end=subject.idx + len(subject))
-        if subject.pos_ == "PROPN" or (subject.pos_ == "NOUN" and subject.lower_ in PERSON_NOUNS):
+        if _not_a_speaker(subject, ents):
+            return None
+        if (
+            subject.pos_ == "PROPN"
+            or (subject.pos_ == "NOUN" and subject.lower_ in PERSON_NOUNS)
+            or any(  # a name the tagger took for a common noun ("Trump proposed …")
+                e.label in ("PERSON", "ORG") and e.span.start <= subject.idx < e.span.end
+                for e in ents
+            )
+        ):
             return self.name(subject, ents)
         return self.inverted(cue, ents) if inverted else None
+
+
+def _not_a_speaker(subject: Token, ents: Sequence[Entity]) -> bool:
+    """A date or a dateline that the parse took for a subject ("Saturday", "WASHINGTON")."""
+    if any(
+        e.label in ("DATE", "TIME", "CARDINAL") and e.span.start <= subject.idx < e.span.end
+        for e in ents
+    ):
+        return True
+    return (
+        subject.is_upper
+        and len(subject) > 3
+        and not any(e.label == "ORG" and e.span.start <= subject.idx < e.span.end for e in ents)
+    )
+
+
+def _overlaps(a: Span, b: Span) -> bool:
+    return a.start < b.end and b.start < a.end
+
+
+def _has_subject(cue: Token) -> bool:
+    """Whether someone says it, if not someone we can name ("Most believe that …")."""
+    return cue.lower_ == "according" or _subject(cue) is not None
 
 
 def _subject(verb: Token) -> Token | None:
@@ -364,14 +418,17 @@ def find_quotes(
         if not direct and (silent := _no_comment(doc, sentence, sent_ents, speakers)):
             out.append(silent)
         elif not direct:
+            taken: list[Span] = []
             for cue in cues:
                 content = _reported(cue, sentence)
-                speaker = speakers.of(cue, sent_ents, content) if content else None
-                if content is not None and speaker is not None:
+                if content is None or any(_overlaps(content, t) for t in taken):
+                    continue
+                speaker = speakers.of(cue, sent_ents, content)
+                if speaker is not None or _has_subject(cue):
+                    taken.append(content)
                     out.append(
                         _Statement(sentence, [_strip(text, content)], False, speaker, cue, i)
                     )
-                    break
         people = [e for e in sent_ents if e.label == "PERSON"]
         if people:
             speakers.last_person = (people[-1].text, people[-1].span)
@@ -554,5 +611,14 @@ def _reported(cue: Token, sentence: Sentence) -> Span | None:
             tokens = [t for t in child.subtree if not (t.dep_ == "mark" and t.lower_ == "that")]
             start, end = tokens[0].idx, tokens[-1].idx + len(tokens[-1])
             if end - start > 10 and sentence.span.start <= start and end <= sentence.span.end:
+                return Span(start=start, end=end)
+    if cue.lower_ in STANCE_FORMS:
+        # "criticized the plan as a giveaway", "vowed to fight on": what follows the verb
+        right = [c for c in cue.rights if c.dep_ in _STANCE_DEPS]
+        if right:
+            tokens = [t for c in right for t in c.subtree]
+            start = min(t.idx for t in tokens)
+            end = max(t.idx + len(t) for t in tokens)
+            if len(tokens) >= 2 and sentence.span.start <= start and end <= sentence.span.end:
                 return Span(start=start, end=end)
     return None
