@@ -2,7 +2,7 @@
 PolNeAR (source–cue–content attributions in US political news).
 
     .venv/bin/python bench/quotes.py [--data DIR] [--floors bench/floors.toml] [--limit 300]
-        [--show N]
+        [--compartment train|dev] [--show N]
 
 DIR/polnear/articles.jsonl: the first ``--limit`` articles (file order; 0 = all 924). Each
 article's text is analysed as it is — not cleaned, so that the gold character offsets hold —
@@ -156,6 +156,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--data", type=Path, default=DEFAULT_DATA)
     parser.add_argument("--floors", type=Path, default=DEFAULT_FLOORS)
     parser.add_argument("--limit", type=int, default=300, help="Articles (0: all).")
+    parser.add_argument(
+        "--compartment",
+        choices=("train", "dev"),
+        help="Only the articles of this part (the first 300, the default set, are train: "
+        "dev was never looked at while tuning).",
+    )
     parser.add_argument("--show", type=int, default=0, help="Print N misses of each kind.")
     args = parser.parse_args(argv)
     path = args.data / "polnear" / "articles.jsonl"
@@ -163,6 +169,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         console.print(f"[yellow]skipped polnear: no {path}[/]")
         return 0
     rows = [json.loads(line) for line in path.open(encoding="utf-8")]
+    if args.compartment:
+        rows = [r for r in rows if r.get("compartment") == args.compartment]
     rows = rows[: args.limit] if args.limit else rows
     settings = load_settings(env={}, db=":memory:")
     articles = [article_of(r) for r in rows]
