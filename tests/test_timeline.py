@@ -6,7 +6,7 @@ from datetime import date
 
 import pytest
 
-from newsbrief.analyse.timeline import resolve
+from newsbrief.analyse.timeline import is_future, resolve
 
 PUBLISHED = date(2025, 10, 17)  # a Friday
 
@@ -27,9 +27,12 @@ PUBLISHED = date(2025, 10, 17)  # a Friday
         ("yesterday", (date(2025, 10, 16), "day")),
         ("in March 2024", (date(2024, 3, 1), "month")),
         ("since 2019", (date(2019, 1, 1), "year")),
-        # a month after the publication month, without a year, is last year's
+        ("since July 24 , 2003", (date(2003, 7, 24), "day")),  # tokenised text
+        # a month after the publication month, without a year or a day, is last year’s
         ("in November", (date(2024, 11, 1), "month")),
         ("December 3", (date(2024, 12, 3), "day")),
+        ("October 25", (date(2025, 10, 25), "day")),  # a day just ahead is this year’s
+        ("May 3", (date(2025, 5, 3), "day")),
     ],
 )
 def test_resolves(expression: str, expected: tuple[date, str]) -> None:
@@ -42,3 +45,51 @@ def test_resolves(expression: str, expected: tuple[date, str]) -> None:
 )
 def test_durations_and_bare_or_impossible_dates_stay_unresolved(expression: str) -> None:
     assert resolve(expression, PUBLISHED) is None
+
+
+@pytest.mark.parametrize(
+    ("expression", "expected"),
+    [
+        ("last September", (date(2025, 9, 1), "month")),  # the one just past
+        ("last October", (date(2024, 10, 1), "month")),  # said in October: a year back
+        ("next March", (date(2026, 3, 1), "month")),
+        ("earlier this month", (date(2025, 10, 1), "month")),
+        ("last month", (date(2025, 9, 1), "month")),
+        ("next month", (date(2025, 11, 1), "month")),
+        ("earlier this week", (date(2025, 10, 13), "week")),
+        ("three days ago", (date(2025, 10, 14), "day")),
+        ("two weeks ago", (date(2025, 9, 29), "week")),
+        ("six months ago", (date(2025, 4, 1), "month")),
+        ("a year ago", (date(2024, 1, 1), "year")),
+    ],
+)
+def test_resolves_relative_months_and_ago(expression: str, expected: tuple[date, str]) -> None:
+    assert resolve(expression, PUBLISHED) == expected
+
+
+@pytest.mark.parametrize(
+    ("expression", "expected"),
+    [
+        ("on Thursday", (date(2025, 10, 23), "day")),  # "will meet on Thursday"
+        ("by early June", (date(2026, 6, 1), "month")),
+        ("in November", (date(2025, 11, 1), "month")),
+        ("December 3", (date(2025, 12, 3), "day")),
+    ],
+)
+def test_a_sentence_about_what_is_to_come_takes_the_next_date(
+    expression: str, expected: tuple[date, str]
+) -> None:
+    assert resolve(expression, PUBLISHED, future=True) == expected
+
+
+@pytest.mark.parametrize(
+    ("sentence", "future"),
+    [
+        ("The leaders will meet on Thursday.", True),
+        ("Chrysler wants to eliminate 789 dealers by early June.", True),
+        ("The talks are scheduled to start in November.", True),
+        ("The call took place on Thursday, ahead of a scheduled meeting.", False),
+    ],
+)
+def test_future_sentences(sentence: str, future: bool) -> None:
+    assert is_future(sentence) is future

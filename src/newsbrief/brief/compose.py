@@ -138,7 +138,9 @@ class _Composer:
             (c.article_id, c.start) for d in self.disputes for v in d.versions for c in v.citations
         }
         self.events = [
-            e for a in self.analyses for e in dated_events(a.article, a.entities, a.quotes)
+            e
+            for a in self.analyses
+            for e in dated_events(a.article, a.entities, a.quotes, a.sentences)
         ]
         self.events_of: dict[tuple[str, int], list[DatedEvent]] = defaultdict(list)
         for event in self.events:
