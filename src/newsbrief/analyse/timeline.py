@@ -232,8 +232,8 @@ def dated_events(
         context = article.text[max(0, ent.span.start - 8) : ent.span.end]
         # what is to come, said before the expression: "will meet on Thursday", not "announced
         # on Friday that it intends to …"
-        start = starts.get(ent.sentence)
-        future = start is not None and is_future(article.text[start : ent.span.end])
+        opens = starts.get(ent.sentence)
+        future = opens is not None and is_future(article.text[opens : ent.span.end])
         found = resolve(context, published, future=future)
         if found is None:
             continue
