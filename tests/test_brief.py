@@ -171,6 +171,7 @@ def test_sources_differ_on_call_length_and_trump_title(
 ) -> None:
     data, _ = seed_brief
     texts = [i["text"] for i in items(data, "sources_differ")]
+    assert len(texts) == 2, texts  # exactly the two real ones (issue 6)
     assert any(
         "nearly two-and-a-half-hour" in t and "over two and a half hours" in t for t in texts
     )

@@ -4,14 +4,27 @@ from __future__ import annotations
 
 import pytest
 
+from newsbrief import pipeline
 from newsbrief.compare import (
     Statement,
+    align,
+    disagreements,
     quantities,
     quantity_disagreements,
     statements,
     title_disagreements,
 )
-from newsbrief.records import Analysis, Article, Entity, Sentence, Span
+from newsbrief.ingest import prepare
+from newsbrief.records import (
+    Analysis,
+    Article,
+    Disagreement,
+    Entity,
+    RawArticle,
+    Sentence,
+    Span,
+)
+from newsbrief.settings import load_settings
 from newsbrief.terms import terms
 
 
@@ -43,6 +56,10 @@ def test_percent_sign_is_a_unit() -> None:
     assert (found.value, found.unit) == (5.0, "percent")
 
 
+def figures_differ(*units: Statement) -> list[Disagreement]:
+    return quantity_disagreements(units, align(units))
+
+
 @pytest.mark.parametrize(
     ("a", "b", "conflict"),
     [
@@ -63,7 +80,7 @@ def test_percent_sign_is_a_unit() -> None:
     ],
 )
 def test_quantity_conflicts(a: str, b: str, conflict: bool) -> None:
-    found = quantity_disagreements([statement(a, "outlet:a"), statement(b, "outlet:b")])
+    found = figures_differ(statement(a, "outlet:a"), statement(b, "outlet:b"))
     assert bool(found) is conflict
     if conflict:
         (disagreement,) = found
@@ -72,7 +89,44 @@ def test_quantity_conflicts(a: str, b: str, conflict: bool) -> None:
 
 def test_one_outlet_never_disagrees_with_itself() -> None:
     a, b = "The port strike lasted 3 days.", "The port strike lasted 10 days."
-    assert quantity_disagreements([statement(a), statement(b)]) == []
+    assert figures_differ(statement(a), statement(b)) == []
+
+
+@pytest.mark.parametrize(
+    ("a", "b"),
+    [
+        # a round figure and a hedged one of the same value agree
+        (
+            "Police arrived at the distribution center five minutes after the shots.",
+            "Police arrived at the distribution center just over five minutes after the shots.",
+        ),
+        # an age is not a duration
+        (
+            "The 13-year-old lion was killed by rangers in the national park.",
+            "Rangers in the national park killed the lion after 3 years of attacks.",
+        ),
+        # several figures of one unit: which answers which is not known
+        (
+            "In the poll Romney leads with 21 percent, Trump and Huckabee have 17 percent each.",
+            "In the poll Trump has 17 percent and Huckabee has 17 percent too.",
+        ),
+        # not the same statement
+        ("The port strike lasted 3 days.", "Share prices at the port fell for 10 days."),
+    ],
+    ids=["round-and-hedged", "age-and-duration", "several-figures", "not-aligned"],
+)
+def test_figures_that_do_not_disagree(a: str, b: str) -> None:
+    assert figures_differ(statement(a, "outlet:a"), statement(b, "outlet:b")) == []
+
+
+def test_ages_disagree() -> None:
+    found = figures_differ(
+        statement(
+            "A leopard ate a ranger's two and a half year old child at the lodge.", "outlet:a"
+        ),
+        statement("A leopard ate a ranger's three-year-old child at the lodge.", "outlet:b"),
+    )
+    assert [d.kind for d in found] == ["quantity"]
 
 
 def analysis(article_id: str, outlet: str, text: str, person: str = "Donald Trump") -> Analysis:
@@ -132,3 +186,51 @@ def test_sentence_initial_former_is_former() -> None:
         analysis("b1", "Outlet B", "The call with former US President Donald Trump was long."),
     )
     assert found == []
+
+
+def _analysed(*texts: tuple[str, str]) -> list[Analysis]:
+    """Each (outlet, text) analysed as an article of that outlet, published 2025-10-17."""
+    articles = [
+        prepare(
+            RawArticle(
+                origin=outlet, title="Talks", text=text, outlet=outlet, published="2025-10-17"
+            )
+        )
+        for outlet, text in texts
+    ]
+    return list(pipeline.analyse(articles, load_settings(env={})))
+
+
+def _kinds(analyses: list[Analysis]) -> list[str]:
+    return [d.kind for d in disagreements(analyses, statements(analyses))]
+
+
+def test_same_words_two_named_speakers() -> None:
+    quote = "“We will not sign any deal that gives away our land,”"
+    found = _analysed(
+        ("Daily A", f"{quote} Andrii Sybiha said on Friday in Kyiv."),
+        ("Daily B", f"{quote} Dmitry Peskov said on Friday in Moscow."),
+    )
+    assert _kinds(found) == ["speaker"]
+
+
+def test_same_words_one_speaker_named_once() -> None:
+    quote = "“We will not sign any deal that gives away our land,”"
+    found = _analysed(
+        ("Daily A", f"{quote} Andrii Sybiha said on Friday in Kyiv."),
+        ("Daily B", f"Dmitry Peskov spoke first. Then Tom Hale arrived. {quote} he said."),
+    )
+    assert _kinds(found) == []  # a pronoun resolved from afar is not sure enough to flag
+
+
+def test_calendar_dates_differ_but_weekdays_are_not_compared() -> None:
+    found = _analysed(
+        ("Daily A", "The two presidents held a long phone call on October 14 about the war."),
+        ("Daily B", "The two presidents held a long phone call on October 16 about the war."),
+    )
+    assert _kinds(found) == ["date"]
+    found = _analysed(
+        ("Daily A", "The two presidents held a long phone call on Tuesday about the war."),
+        ("Daily B", "The two presidents held a long phone call on Thursday about the war."),
+    )
+    assert _kinds(found) == []

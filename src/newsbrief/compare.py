@@ -1,5 +1,10 @@
 """Compare sources: align statements across outlets, count who corroborates what, and find
-where they differ (quantities with their hedges, and the title an outlet gives an actor).
+where they differ, only ever between statements of different outlets:
+- figures with their units and hedges, in statements that say the same thing, each the one
+  figure of its kind in its sentence (an age is compared with an age of the same person);
+- calendar dates of statements that say the same thing;
+- the title an outlet gives an actor ("former US President" vs "President"), in its own voice;
+- the same quoted words given to two speakers, each named in the quote's own sentence.
 
 An outlet is the unit of independence: two articles of one outlet, or an outlet's summary
 block and its body, never count twice; nor do the copies of one text (a duplicate group, see
@@ -12,12 +17,17 @@ import re
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from datetime import date
 
-from newsbrief.analyse.actors import fold
+from rapidfuzz import fuzz
+
+from newsbrief.analyse.actors import fold, resolve_actors
 from newsbrief.analyse.quotes import quote_spans
+from newsbrief.analyse.timeline import dated_events
 from newsbrief.records import (
     Analysis,
     Citation,
+    DatedEvent,
     Disagreement,
     Entity,
     Sentence,
@@ -124,6 +134,8 @@ _HEDGES = {
     "more than": "above",
     "above": "above",
     "at least": "above",
+    "a minimum of": "above",
+    "a maximum of": "below",
     "upwards of": "above",
     "just over": "above",
     "about": "about",
@@ -180,14 +192,13 @@ def quantities(unit: Statement) -> list[Quantity]:
 
 
 def _conflict(a: Quantity, b: Quantity) -> bool:
-    """Two figures for one thing that cannot both be true."""
+    """Two figures for one thing that cannot both be true. A round figure and a hedged one of
+    the same value agree ("five minutes", "just over five minutes"); "nearly" and "over" the
+    same value do not."""
     if a.unit != b.unit:
         return False
     if a.value == b.value:
-        return {a.hedge, b.hedge} == {"below", "above"} or {a.hedge, b.hedge} in (
-            {"below", "exact"},
-            {"above", "exact"},
-        )
+        return {a.hedge, b.hedge} == {"below", "above"}
     if "about" in (a.hedge, b.hedge):
         return abs(a.value - b.value) / max(a.value, b.value) > 0.25
     low, high = sorted((a, b), key=lambda q: q.value)
@@ -208,23 +219,31 @@ def _key(unit: Statement) -> tuple[str, int]:
     return unit.sentence.article_id, unit.sentence.index
 
 
-def quantity_disagreements(units: Sequence[Statement]) -> list[Disagreement]:
-    """Figures with the same unit, in sentences about the same thing, that conflict."""
-    found = [q for u in units for q in quantities(u)]
+def quantity_disagreements(
+    units: Sequence[Statement], aligned: Mapping[int, Sequence[tuple[int, float]]]
+) -> list[Disagreement]:
+    """Figures that cannot both be true, in statements of different outlets that say the same
+    thing (aligned), each the one figure of its kind and unit in its sentence: with several
+    ("21 percent … 17 percent each") which figure answers which is not known."""
+    figures = [_single_figures(u) for u in units]
     groups: dict[tuple[str, str], list[Quantity]] = {}
     pairs: set[tuple[tuple[str, str], tuple[str, str]]] = set()
-    for a in found:
-        for b in found:
-            if a.statement.outlet >= b.statement.outlet or not _conflict(a, b):
+    for i, near in aligned.items():
+        for j, _score in near:
+            if j <= i or units[i].outlet == units[j].outlet:
                 continue
-            shared = a.statement.terms & b.statement.terms
-            if len(shared) < 2:  # the figures must be about the same thing
-                continue
-            key_a = (a.hedge, f"{a.value:g} {a.unit}")
-            key_b = (b.hedge, f"{b.value:g} {b.unit}")
-            pairs.add((min(key_a, key_b), max(key_a, key_b)))
-            groups.setdefault(key_a, []).append(a)
-            groups.setdefault(key_b, []).append(b)
+            for kind, fa in figures[i].items():
+                fb = figures[j].get(kind)
+                if fb is None or not _same_thing(fa, fb):
+                    continue
+                a, b = fa.quantity, fb.quantity
+                if not _conflict(a, b):
+                    continue
+                key_a = (a.hedge, f"{a.value:g} {a.unit}")
+                key_b = (b.hedge, f"{b.value:g} {b.unit}")
+                pairs.add((min(key_a, key_b), max(key_a, key_b)))
+                groups.setdefault(key_a, []).append(a)
+                groups.setdefault(key_b, []).append(b)
     out = []
     for key_a, key_b in sorted(pairs):
         versions = []
@@ -236,8 +255,77 @@ def quantity_disagreements(units: Sequence[Statement]) -> list[Disagreement]:
     return out
 
 
+@dataclass(frozen=True, slots=True)
+class _Figure:
+    """A figure with what it is about: the words around it, and for an age the one it is of."""
+
+    quantity: Quantity
+    context: frozenset[str]
+    of: str | None  # an age's noun or name ("toddler", "durst"); None when the text names none
+
+
+def _single_figures(unit: Statement) -> dict[tuple[str, str], _Figure]:
+    """The figures of a sentence by (kind, unit), where its kind and unit hold only one: an age
+    ("a 13-year-old lion") is of another kind than a duration ("for 13 years"). Ranges ("nine
+    to 33 years") and compounds ("7 years, 1 month") are no single figures."""
+    found: dict[tuple[str, str], list[_Figure]] = defaultdict(list)
+    text, offset = unit.sentence.text, unit.sentence.span.start
+    figures = quantities(unit)
+    for n, q in enumerate(figures):
+        before, after = text[: q.start - offset], text[q.end - offset :]
+        if _RANGE_BEFORE.search(before) or _RANGE_AFTER.match(after):
+            continue
+        if any(
+            0 <= q.start - o.end <= 2 or 0 <= o.start - q.end <= 2 for o in figures if o is not q
+        ):
+            continue  # "7 years, 1 month"
+        if n and _PART_OF.search(text[figures[n - 1].end - offset : q.start - offset]):
+            continue
+        age = after[:5].lower().startswith(("-old", " old"))
+        context = terms(before[-40:]) | terms(after[:40])
+        found[("age" if age else "amount", q.unit)].append(
+            _Figure(q, frozenset(context), _age_of(after, before) if age else None)
+        )
+    return {key: qs[0] for key, qs in found.items() if len(qs) == 1}
+
+
+_RANGE_BEFORE = re.compile(r"(?:\bbetween|\bfrom|\d|\b" + _NUM + r")-?\s*(?:to|-|–|and)\s*$", re.I)
+_RANGE_AFTER = re.compile(r"\s*(?:to|-|–|and)\s+\d", re.I)
+_PART_OF = re.compile(r"^\W{0,3}$")
+_KIN = frozenset("child son daughter toddler boy girl baby infant kid".split())
+
+
+def _age_of(after: str, before: str) -> str | None:
+    """What an age is of: the word after "-year-old" ("toddler"), else the name before
+    ("Connor Cummings, 20" is not this form) — kin words count as one ("child" = "son")."""
+    words = re.findall(r"[A-Za-z]+", after[5:40])
+    word = words[0].lower() if words else ""
+    if word in _KIN:
+        return "kin"
+    if word and word not in ("who", "was", "is", "and", "had", "has", "man", "woman"):
+        return word
+    return None
+
+
+def _same_thing(a: _Figure, b: _Figure) -> bool:
+    """Whether two figures of aligned statements are about one thing: ages of the same noun or
+    name (or one names nothing), amounts with a content word around both."""
+    if a.of is not None or b.of is not None:
+        return a.of is None or b.of is None or a.of == b.of
+    return bool(a.context & b.context)
+
+
 _TITLE_WORDS = r"(?:[A-Z][\w.’'-]*\s+){0,3}"
-_TITLE = re.compile(r"(?P<former>\b(?i:former|ex-|then-)\s*)?(?P<title>" + _TITLE_WORDS + r")$")
+_TITLE = re.compile(
+    r"(?P<then>\b(?i:then)-\s*)?(?P<former>\b(?i:former|ex-)\s*)?(?P<title>" + _TITLE_WORDS + r")$"
+)
+# A sentence about the past: its title is of that time ("during President Obama's
+# administration", "when he became president in 2009", "Last year, … President Obama's choice").
+_PAST = re.compile(
+    r"\b(?:administration|at the time|back then|when he was|when she was|when he became"
+    r"|when she became|last year|years ago|(?:in|since|until) (?:19|20)\d\d)\b",
+    re.I,
+)
 _TITLE_HEADS = frozenset(
     """president vice-president minister secretary chancellor premier governor senator
     spokesperson spokesman spokeswoman leader ambassador king queen chairman ceo""".split()
@@ -263,7 +351,9 @@ def title_disagreements(
             window = max(unit.sentence.span.start, ent.span.start - 60)
             m = _TITLE.search(text, window, ent.span.start)
             words = m["title"].split() if m else []
-            if m is None or not words or fold(words[-1]) not in _TITLE_HEADS:
+            if m is None or not words or fold(words[-1]) not in _TITLE_HEADS or m["then"]:
+                continue  # "then-President Bill Clinton" is a title of its time
+            if not m["former"] and _PAST.search(unit.sentence.text):
                 continue
             key = (fold(ent.text.split()[-1]), fold(words[-1]))
             seen[key][bool(m["former"])].append((unit, text[m.start() : ent.span.end]))
@@ -289,5 +379,115 @@ def _quoted(ent: Entity, unit: Statement) -> bool:
     )
 
 
+# Dates are compared only as calendar dates ("October 16"): a weekday resolves against each
+# outlet's own publication date, and on BASIL (78 stories) every weekday pair flagged was two
+# events, not one event on two days. The statements must align this closely.
+_CALENDAR_DATE = re.compile(r"[A-Za-z]{3,}\.?\s+\d{1,2}\b|\b\d{1,2}\s+[A-Z][a-z]{2,}")
+SAME_DATE_STATEMENT = 0.6
+
+
+def date_disagreements(
+    analyses: Sequence[Analysis],
+    units: Sequence[Statement],
+    aligned: Mapping[int, Sequence[tuple[int, float]]],
+) -> list[Disagreement]:
+    """Statements of different outlets that say the same thing, each with one date to the day,
+    on different days ("met on Thursday" written on Friday vs "met on October 14")."""
+    days: dict[tuple[str, int], list[DatedEvent]] = defaultdict(list)
+    for analysis in analyses:
+        for event in dated_events(analysis.article, analysis.entities, analysis.quotes,
+                                  analysis.sentences):  # fmt: skip
+            said = event.expression.of(analysis.article.text)
+            if event.granularity == "day" and _CALENDAR_DATE.search(said):
+                days[(event.article_id, event.sentence)].append(event)
+    out = []
+    seen: set[tuple[date, date]] = set()
+    for i, near in aligned.items():
+        a = days.get(_key(units[i]), [])
+        for j, score in near:
+            b = days.get(_key(units[j]), [])
+            if j <= i or units[i].outlet == units[j].outlet or len(a) != 1 or len(b) != 1:
+                continue
+            if score < SAME_DATE_STATEMENT:
+                continue
+            if a[0].start == b[0].start or (a[0].start, b[0].start) in seen:
+                continue
+            seen.add((a[0].start, b[0].start))
+            versions = tuple(
+                _version(f"{e.expression.of(text)} ({e.label})", [unit])
+                for e, unit, text in (
+                    (a[0], units[i], _text_of(analyses, units[i])),
+                    (b[0], units[j], _text_of(analyses, units[j])),
+                )
+            )
+            out.append(Disagreement(kind="date", subject="date", versions=versions))
+    return out
+
+
+def _text_of(analyses: Sequence[Analysis], unit: Statement) -> str:
+    return next(a.article.text for a in analyses if a.article.id == unit.sentence.article_id)
+
+
+# The same words given to two speakers: quotes this alike (rapidfuzz ratio of their folded
+# text) are one quote; under this many words a quote is a phrase many may say.
+SAME_QUOTE = 90
+SPEAKER_QUOTE_WORDS = 6
+
+
+def speaker_disagreements(
+    analyses: Sequence[Analysis], units: Sequence[Statement]
+) -> list[Disagreement]:
+    """The same quoted words given to different speakers by different outlets."""
+    speaker_of: dict[tuple[str, int, int], str] = {}
+    names: dict[str, str] = {}
+    texts = {a.article.id: a.article.text for a in analyses}
+    for actor in resolve_actors(analyses):
+        names[actor.key] = actor.name
+        if actor.kind != "person" or actor.mentions == 0:
+            continue  # a person the parse tags, not "Instagram" of "wrote on Instagram"
+        for q in actor.quotes:
+            # named in the quote's own sentence: a pronoun resolved elsewhere may err
+            said = q.speaker_span.of(texts[q.article_id]) if q.speaker_span else ""
+            if said == q.speaker:
+                speaker_of[(q.article_id, q.sentence, q.content.start)] = actor.key
+    by_unit = {_key(u): u for u in units}
+    quoted = [
+        (
+            q,
+            speaker_of[(q.article_id, q.sentence, q.content.start)],
+            by_unit[(q.article_id, q.sentence)],
+        )
+        for a in analyses
+        for q in a.quotes
+        if q.direct
+        and len(q.text.split()) >= SPEAKER_QUOTE_WORDS
+        and (q.article_id, q.sentence, q.content.start) in speaker_of
+        and (q.article_id, q.sentence) in by_unit
+    ]
+    out = []
+    seen: set[frozenset[str]] = set()
+    for n, (qa, sa, ua) in enumerate(quoted):
+        for qb, sb, ub in quoted[n + 1 :]:
+            if sa == sb or ua.outlet == ub.outlet or frozenset((sa, sb)) in seen:
+                continue
+            if set(fold(names[sa]).split()) & set(fold(names[sb]).split()):
+                continue  # "Dallas Delynn" and "Dallas Swonger": one person, maybe
+            if fuzz.ratio(fold(qa.text), fold(qb.text)) < SAME_QUOTE:
+                continue
+            seen.add(frozenset((sa, sb)))
+            versions = (
+                _version(f"{names[sa]}: “{qa.text}”", [ua]),
+                _version(f"{names[sb]}: “{qb.text}”", [ub]),
+            )
+            out.append(Disagreement(kind="speaker", subject=qa.text, versions=versions))
+    return out
+
+
 def disagreements(analyses: Sequence[Analysis], units: Sequence[Statement]) -> list[Disagreement]:
-    return quantity_disagreements(units) + title_disagreements(analyses, units)
+    aligned = align(units)
+    return (
+        quantity_disagreements(units, aligned)
+        + title_disagreements(analyses, units)
+        + date_disagreements(analyses, units, aligned)
+        + speaker_disagreements(analyses, units)
+    )

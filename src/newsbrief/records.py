@@ -355,6 +355,6 @@ class Version:
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Disagreement:
-    kind: Literal["quantity", "title"]
+    kind: Literal["quantity", "title", "date", "speaker"]
     subject: str
     versions: tuple[Version, ...]

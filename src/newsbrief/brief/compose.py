@@ -433,8 +433,11 @@ class _Composer:
         if disagreement.kind == "title":
             actor = next((a for a in self.actors if a.key == disagreement.subject), None)
             label = f"Title of {actor.name if actor else disagreement.subject.title()}"
+        elif disagreement.kind == "speaker":
+            label = "Who said it"
+            sides = [f"{v.text} ({self._outlet_names(v.outlets)})" for v in disagreement.versions]
         else:
-            label = "Figures"
+            label = {"date": "Dates", "quantity": "Figures"}[disagreement.kind]
         citations = tuple(c for v in disagreement.versions for c in v.citations)
         return BriefItem(text=" vs ".join(sides), citations=citations, label=label)
 

@@ -1,0 +1,186 @@
+"""Source comparison harness: the disagreements newsbrief flags between the outlets of a story,
+with a hand check of them.
+
+    .venv/bin/python bench/compare.py [--data DIR] [--floors bench/floors.toml]
+        [--checked bench/compare_checked.tsv] [--show N] [--limit N]
+
+Stories:
+- DIR/basil/triplets.jsonl: one event told by Fox News, the New York Times and HuffPost (dated);
+- DIR/multinews/multinews.jsonl: the source documents of each cluster, each taken as its own
+  outlet (the set names none), undated.
+Each story goes through pipeline.analyse and compare (as `newsbrief brief` does). The table
+counts statements, those aligned across outlets, and the flagged disagreements by kind.
+
+Hand check: bench/compare_checked.tsv holds a verdict for flags, one a line, "key<TAB>right|wrong
+<TAB>why" (the key is printed with each flag). Precision is the share of right verdicts among
+flags of this run that have one; flags without a verdict are counted apart. ``--show N`` prints N
+flags (at random, seed 0), unchecked ones first, with the sentences that hold each version.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import random
+import sys
+import time
+from collections import Counter
+from collections.abc import Sequence
+from pathlib import Path
+
+from rich.console import Console
+from rich.table import Table
+
+import floors
+from newsbrief import nlp, pipeline
+from newsbrief.compare import align, disagreements, outlet_keys, statements
+from newsbrief.ingest import prepare
+from newsbrief.records import Article, Disagreement, RawArticle
+from newsbrief.settings import load_settings
+
+ROOT = Path(__file__).resolve().parents[1]
+DEFAULT_DATA = ROOT.parent / "shared" / "data"
+DEFAULT_FLOORS = Path(__file__).resolve().with_name("floors.toml")
+DEFAULT_CHECKED = Path(__file__).resolve().with_name("compare_checked.tsv")
+console = Console(highlight=False)
+
+
+def basil(data: Path) -> list[tuple[str, list[Article]]] | None:
+    path = data / "basil" / "triplets.jsonl"
+    if not path.exists():
+        return None
+    stories = []
+    for line in path.open(encoding="utf-8"):
+        triplet = json.loads(line)
+        articles = [
+            prepare(
+                RawArticle(
+                    origin=a["file"],
+                    title=a["title"],
+                    text="\n\n".join(a["paragraphs"]),
+                    outlet=a["source"],
+                    published=a["date"],
+                )
+            )
+            for a in triplet["articles"]
+        ]
+        stories.append((f"basil {triplet['main_event'][:50]}", articles))
+    return stories
+
+
+def multinews(data: Path) -> list[tuple[str, list[Article]]] | None:
+    path = data / "multinews" / "multinews.jsonl"
+    if not path.exists():
+        return None
+    stories = []
+    for line in path.open(encoding="utf-8"):
+        cluster = json.loads(line)
+        articles = []
+        for i, document in enumerate(cluster["documents"]):
+            head, _, _ = document.strip().partition("\n")
+            articles.append(
+                prepare(
+                    RawArticle(
+                        origin=f"{cluster['id'][:8]}/{i}",
+                        title=head[:120],
+                        text=document,
+                        outlet=f"outlet {i + 1}",
+                    )
+                )
+            )
+        stories.append((f"multinews {cluster['id'][:8]}", articles))
+    return stories
+
+
+def flag_key(d: Disagreement) -> str:
+    """A stable key for a flag: its kind and versions, with the sentences citing each."""
+    parts = [d.kind, d.subject] + [
+        v.text + "|" + "|".join(c.text for c in v.citations) for v in d.versions
+    ]
+    return hashlib.sha1("\n".join(parts).encode("utf-8")).hexdigest()[:12]
+
+
+def load_checked(path: Path) -> dict[str, bool]:
+    if not path.exists():
+        return {}
+    verdicts = {}
+    for number, line in enumerate(path.read_text("utf-8").splitlines(), 1):
+        if not line.strip() or line.startswith("#"):
+            continue
+        key, verdict, *_ = line.split("\t")
+        if verdict not in ("right", "wrong"):
+            raise SystemExit(f"{path}:{number}: the verdict is right or wrong, not {verdict!r}")
+        verdicts[key] = verdict == "right"
+    return verdicts
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--data", type=Path, default=DEFAULT_DATA)
+    parser.add_argument("--floors", type=Path, default=DEFAULT_FLOORS)
+    parser.add_argument("--checked", type=Path, default=DEFAULT_CHECKED)
+    parser.add_argument("--show", type=int, default=0, help="Print N flags, unchecked first.")
+    parser.add_argument("--limit", type=int, default=0, help="Stories of each set (0: all).")
+    args = parser.parse_args(argv)
+    settings = load_settings(env={}, db=":memory:")
+    checked = load_checked(args.checked)
+    table = Table(title="disagreements between the outlets of a story")
+    for col in ("set", "stories", "statements", "aligned", "flags", "by kind", "s"):
+        table.add_column(col, justify="right")
+    flags: list[tuple[str, str, Disagreement]] = []
+    for name, load in (("basil", basil), ("multinews", multinews)):
+        stories = load(args.data)
+        if stories is None:
+            console.print(f"[yellow]skipped {name}: no data under {args.data / name}[/]")
+            continue
+        stories = stories[: args.limit] if args.limit else stories
+        started = time.perf_counter()
+        every = [a for _, articles in stories for a in articles]
+        analysed = iter(pipeline.analyse(every, settings, workers=nlp.processes(settings)))
+        n_units = n_aligned = 0
+        kinds: Counter[str] = Counter()
+        for story, articles in stories:
+            analyses = [next(analysed) for _ in articles]
+            units = statements(analyses, outlet_keys(analyses))
+            n_units += len(units)
+            n_aligned += len(align(units))
+            for d in disagreements(analyses, units):
+                kinds[d.kind] += 1
+                flags.append((story, flag_key(d), d))
+        table.add_row(
+            name,
+            str(len(stories)),
+            str(n_units),
+            str(n_aligned),
+            str(sum(kinds.values())),
+            ", ".join(f"{k} {n}" for k, n in sorted(kinds.items())),
+            f"{time.perf_counter() - started:.0f}",
+        )
+    console.print(table)
+    judged = [checked[key] for _, key, _ in flags if key in checked]
+    precision = sum(judged) / len(judged) if judged else 0.0
+    console.print(
+        f"hand-checked precision {precision:.3f} on {len(judged)} flags with a verdict"
+        f" ({len(flags) - len(judged)} flags unchecked; verdicts in {args.checked.name})"
+    )
+    show(flags, checked, args.show)
+    scores = {"precision": precision, "checked": len(judged)}
+    return floors.check("compare", scores, args.floors, console)
+
+
+def show(flags: list[tuple[str, str, Disagreement]], checked: dict[str, bool], n: int) -> None:
+    picked = list(flags)
+    random.Random(0).shuffle(picked)
+    picked.sort(key=lambda f: f[1] in checked)  # unchecked first, shuffled within
+    for story, key, d in picked[:n]:
+        verdict = ("wrong", "right")[checked[key]] if key in checked else "unchecked"
+        console.print(f"\n[bold]{key}[/] {verdict} · {story} · {d.kind}: {d.subject}")
+        for v in d.versions:
+            console.print(f"  [cyan]{v.text}[/] ({', '.join(v.outlets)})")
+            for c in v.citations[:2]:
+                console.print(f"    [dim]{c.text[:220]}[/]")
+
+
+if __name__ == "__main__":
+    sys.exit(main())
