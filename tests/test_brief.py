@@ -14,7 +14,14 @@ import pytest
 from newsbrief import pipeline
 from newsbrief.brief.render import render, to_dict
 from newsbrief.ingest import expand
-from newsbrief.records import PART_JOIN
+from newsbrief.records import (
+    PART_JOIN,
+    Brief,
+    BriefItem,
+    BriefSection,
+    Citation,
+    SourceRef,
+)
 from newsbrief.settings import load_settings
 from newsbrief.store import Store
 from seed_facts import SEED_BOILERPLATE
@@ -274,3 +281,29 @@ def test_an_outlet_counts_once_whatever_it_repeats(tmp_path: Path) -> None:
     assert data["independent_sources"] == 2
     summary = items(data, "executive_summary")
     assert summary and all(i["independent_sources"] == 2 for i in summary)
+
+
+def test_a_fact_one_source_carries_is_marked_as_such() -> None:
+    def cite(article_id: str) -> Citation:
+        return Citation(article_id=article_id, start=0, end=4, text="Talk")
+
+    both = BriefItem(text="Talks resumed.", citations=(cite("a"), cite("b")))
+    one = BriefItem(text="Talks will resume in May.", citations=(cite("a"),))
+    quote = BriefItem(text="“We are ready”", citations=(cite("a"),), label="Anna Berg")
+    brief = Brief(
+        title="Talks",
+        sections=(
+            BriefSection(key="executive_summary", title="Executive Summary", items=(both, one)),
+            BriefSection(key="who_thinks_what", title="Who Thinks What?", items=(quote,)),
+        ),
+        sources=tuple(
+            SourceRef(article_id=i, title="Talks", outlet=f"Daily {i}", url=None, published=None)
+            for i in "ab"
+        ),
+        independent_sources=2,
+    )
+    lines = render(brief, "md").splitlines()
+    assert [line for line in lines if "(one source)" in line] == [
+        "- Talks will resume in May. [1] _(one source)_"
+    ]
+    assert render(brief, "html").count('<span class="single">(one source)</span>') == 1

@@ -8,7 +8,7 @@ import html
 import json
 from typing import Any
 
-from newsbrief.records import Brief, BriefItem, Citation, SourceRef
+from newsbrief.records import Brief, BriefItem, BriefSection, Citation, SourceRef
 
 FORMATS = ("md", "json", "html")
 
@@ -47,6 +47,19 @@ def _marks(citations: tuple[Citation, ...], numbers: dict[str, int]) -> list[int
     return sorted({numbers[c.article_id] for c in citations})
 
 
+SINGLE_SOURCE = "(one source)"
+# Sections that state facts: there an item one independent source carries is marked as such
+# (a quote or a disagreement is one source's by nature).
+FACT_SECTIONS = frozenset({"executive_summary", "story_so_far", "why_it_matters", "timeline"})
+
+
+def _single(brief: Brief, section: BriefSection, item: BriefItem) -> bool:
+    """Whether a fact of a story told by several sources rests on one of them only."""
+    return (
+        section.key in FACT_SECTIONS and brief.independent_sources > 1 and brief.support(item) == 1
+    )
+
+
 def to_markdown(brief: Brief) -> str:
     numbers = _numbers(brief)
     lines = [f"# {brief.title}", ""]
@@ -58,7 +71,8 @@ def to_markdown(brief: Brief) -> str:
         for item in section.items:
             marks = "".join(f"[{n}]" for n in _marks(item.citations, numbers))
             label = f"**{item.label}** — " if item.label else ""
-            lines.append(f"- {label}{item.text} {marks}")
+            single = f" _{SINGLE_SOURCE}_" if _single(brief, section, item) else ""
+            lines.append(f"- {label}{item.text} {marks}{single}")
         lines.append("")
     lines += ["## Sources", ""]
     for n, source in enumerate(brief.sources, start=1):
@@ -123,7 +137,7 @@ body{font:16px/1.5 system-ui,sans-serif;max-width:46rem;margin:2rem auto;padding
 color:#1b1b1b}h1{font-size:1.6rem;line-height:1.25}
 h2{font-size:1.15rem;margin-top:2rem;border-bottom:1px solid #ddd}
 li{margin:.4rem 0}.cite{font-size:.8rem;vertical-align:super;text-decoration:none;margin-left:.1rem}
-.label{font-weight:600}.empty{color:#777;font-style:italic}.sources li{font-size:.92rem}
+.label{font-weight:600}.single,.empty{color:#777;font-style:italic}.sources li{font-size:.92rem}
 code{font-size:.85rem;color:#555}
 """
 
@@ -145,7 +159,12 @@ def to_html(brief: Brief) -> str:
                 f"[{numbers[c.article_id]}]</a>"
                 for c in item.citations
             )
-            body.append(f"<li>{label}{esc(item.text)} {marks}</li>")
+            single = (
+                f' <span class="single">{SINGLE_SOURCE}</span>'
+                if _single(brief, section, item)
+                else ""
+            )
+            body.append(f"<li>{label}{esc(item.text)} {marks}{single}</li>")
         body.append("</ul>")
     body.append('<h2 id="sources">Sources</h2><ol class="sources">')
     for n, source in enumerate(brief.sources, start=1):
