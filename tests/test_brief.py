@@ -307,3 +307,14 @@ def test_a_fact_one_source_carries_is_marked_as_such() -> None:
         "- Talks will resume in May. [1] _(one source)_"
     ]
     assert render(brief, "html").count('<span class="single">(one source)</span>') == 1
+
+
+def test_agreeing_paraphrases_are_corroborated_not_flagged(
+    seed_brief: tuple[dict[str, Any], dict[str, str]],
+) -> None:
+    # both seeds say the Alaska meeting brought no progress; only seed 004 dates it (August)
+    data, _ = seed_brief
+    for key in ("story_so_far", "timeline"):
+        alaska = next(i for i in items(data, key) if "Alaska" in i["text"])
+        assert alaska["independent_sources"] == 2, key
+    assert all("Alaska" not in i["text"] for i in items(data, "sources_differ"))

@@ -402,7 +402,14 @@ class _Composer:
                 best = max(group, key=lambda i: (self.scores[i], -i))
                 seen_outlets: set[str] = set()
                 citations = []
-                for i in [best, *group]:
+                # other outlets that say the same thing without a date of their own corroborate
+                # it ("an earlier meeting in Anchorage, Alaska, which … yielded no progress")
+                undated = [
+                    j
+                    for j, _score in self.aligned.get(best, [])
+                    if not self.events_of.get(_key(self.units[j]))
+                ]
+                for i in [best, *group, *undated]:
                     if self.units[i].outlet not in seen_outlets:
                         seen_outlets.add(self.units[i].outlet)
                         citations.append(Citation.of(self.units[i].sentence))
