@@ -8,8 +8,9 @@ Stories:
 - DIR/basil/triplets.jsonl: one event told by Fox News, the New York Times and HuffPost (dated);
 - DIR/multinews/multinews.jsonl: the source documents of each cluster, each taken as its own
   outlet (the set names none), undated.
-Each story goes through pipeline.analyse and compare (as `newsbrief brief` does). The table
-counts statements, those aligned across outlets, and the flagged disagreements by kind.
+Each story goes through pipeline.analyse and compare, with the sentence encoder (as `newsbrief
+brief` does). The table counts statements, those aligned across outlets, and the flagged
+disagreements by kind.
 
 Hand check: bench/compare_checked.tsv holds a verdict for flags, one a line, "key<TAB>right|wrong
 <TAB>why" (the key is printed with each flag). Precision is the share of right verdicts among
@@ -124,6 +125,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--limit", type=int, default=0, help="Stories of each set (0: all).")
     args = parser.parse_args(argv)
     settings = load_settings(env={}, db=":memory:")
+    encoder = nlp.load_encoder(settings)
     checked = load_checked(args.checked)
     table = Table(title="disagreements between the outlets of a story")
     for col in ("set", "stories", "statements", "aligned", "flags", "by kind", "s"):
@@ -143,9 +145,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         for story, articles in stories:
             analyses = [next(analysed) for _ in articles]
             units = statements(analyses, outlet_keys(analyses))
+            aligned = align(units, encoder.encode)
             n_units += len(units)
-            n_aligned += len(align(units))
-            for d in disagreements(analyses, units):
+            n_aligned += len(aligned)
+            for d in disagreements(analyses, units, aligned, encoded=True):
                 kinds[d.kind] += 1
                 flags.append((story, flag_key(d), d))
         table.add_row(
@@ -165,7 +168,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         f" ({len(flags) - len(judged)} flags unchecked; verdicts in {args.checked.name})"
     )
     show(flags, checked, args.show)
-    scores = {"precision": precision, "checked": len(judged)}
+    scores = {"precision": precision, "right": sum(judged)}
     return floors.check("compare", scores, args.floors, console)
 
 

@@ -198,6 +198,7 @@ def timed_ingest(label: str, docs: Sequence[Doc], processes: int, tokens: int) -
 def brief_latency(docs: Sequence[Doc], runs: int) -> float:
     """Median seconds of ``pipeline.brief`` over the articles of ``docs`` (ingested first)."""
     from newsbrief.ingest import InputFile
+    from newsbrief.nlp import load_encoder
     from newsbrief.pipeline import brief, ingest
     from newsbrief.settings import load_settings
     from newsbrief.store import Store
@@ -208,10 +209,11 @@ def brief_latency(docs: Sequence[Doc], runs: int) -> float:
         settings = load_settings(env={}).replace(db=str(Path(tmp) / "bench.db"))
         with Store.open(settings.db) as store:
             ids = ingest([InputFile(inputs)], store, settings).article_ids
+            encoder = load_encoder(settings)  # loaded once, as a brief --all run does
             times = []
             for _ in range(runs):
                 start = time.perf_counter()
-                brief(store, ids)
+                brief(store, ids, encoder)
                 times.append(time.perf_counter() - start)
     return statistics.median(times)
 

@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from newsbrief import pipeline
+from newsbrief import nlp, pipeline
 from newsbrief.brief.render import render, to_dict
 from newsbrief.ingest import expand
 from newsbrief.records import (
@@ -50,7 +50,7 @@ def ingest_and_brief(folder: Path, db: Path) -> tuple[dict[str, Any], dict[str, 
     store = Store.open(settings.db)
     report = pipeline.ingest(expand([str(folder)]), store, settings)
     assert report.failed == 0
-    brief = pipeline.brief(store, report.article_ids)
+    brief = pipeline.brief(store, report.article_ids, nlp.load_encoder(settings))
     texts = {a.article.id: a.article.text for a in store.load(report.article_ids)}
     return to_dict(brief), texts, store
 

@@ -16,7 +16,7 @@ from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from newsbrief import __version__, pipeline
+from newsbrief import __version__, nlp, pipeline
 from newsbrief.brief.render import FORMATS, render
 from newsbrief.errors import MetadataError, NewsbriefError
 from newsbrief.ingest import expand
@@ -338,7 +338,7 @@ def brief(
             ids += [store.resolve(a) for a in article or []]
             if not ids:
                 raise _fail("no article to brief: every input failed")
-            text = render(pipeline.brief(store, ids), fmt)
+            text = render(pipeline.brief(store, ids, nlp.load_encoder(settings)), fmt)
     except NewsbriefError as exc:
         raise _fail(str(exc)) from exc
     if output:
@@ -364,7 +364,10 @@ def _brief_stories(
                 ids = [store.resolve_story(story)]
             else:
                 ids = [row.id for row in reversed(store.list_stories())]  # oldest first
-            texts = [render(pipeline.brief(store, store.story_articles(i)), fmt) for i in ids]
+            encoder = nlp.load_encoder(settings)
+            texts = [
+                render(pipeline.brief(store, store.story_articles(i), encoder), fmt) for i in ids
+            ]
     except NewsbriefError as exc:
         raise _fail(str(exc)) from exc
     if fmt == "json":

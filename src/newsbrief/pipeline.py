@@ -238,8 +238,11 @@ class Stories:
         return len(ids)
 
 
-def brief(store: Store, article_ids: Sequence[str]) -> Brief:
+def brief(
+    store: Store, article_ids: Sequence[str], encoder: nlp.SentenceEncoder | None = None
+) -> Brief:
     """The brief of the story made of ``article_ids`` (all in the store); copies of one text
-    count as one source."""
+    count as one source. With a sentence ``encoder`` (nlp.load_encoder), statements of
+    different outlets align on meaning as well as words."""
     ids = list(dict.fromkeys(article_ids))
-    return compose(store.load(ids), groups=store.duplicate_groups(ids))
+    return compose(store.load(ids), groups=store.duplicate_groups(ids), encoder=encoder)

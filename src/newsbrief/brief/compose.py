@@ -25,15 +25,19 @@ from __future__ import annotations
 import math
 import re
 from collections import Counter, defaultdict
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import replace
 from datetime import date, timedelta
 from typing import Literal
+
+import numpy as np
+from numpy.typing import NDArray
 
 from newsbrief.analyse.actors import fold, resolve_actors
 from newsbrief.analyse.quotes import NO_COMMENT
 from newsbrief.analyse.timeline import dated_events
 from newsbrief.compare import Statement, align, disagreements, outlet_keys, statements
+from newsbrief.nlp import SentenceEncoder
 from newsbrief.records import (
     Actor,
     Analysis,
@@ -117,7 +121,12 @@ def _echo(unit: Statement, earlier: Statement) -> bool:
 
 
 class _Composer:
-    def __init__(self, analyses: Sequence[Analysis], groups: Mapping[str, str]) -> None:
+    def __init__(
+        self,
+        analyses: Sequence[Analysis],
+        groups: Mapping[str, str],
+        encoder: SentenceEncoder | None = None,
+    ) -> None:
         self.analyses = sorted(analyses, key=lambda a: (a.article.published or "", a.article.id))
         self.by_id = {a.article.id: a for a in self.analyses}
         # only groups with two members or more among these articles matter here
@@ -128,12 +137,15 @@ class _Composer:
         self.echoes = self._echoes()
         # a copy's echoes of its original neither state, support nor dispute anything
         heard = [u for u in self.units if _key(u) not in self.echoes]
+        encode = _memo(encoder) if encoder is not None else None
         self.aligned = {
             i: [(j, score) for j, score in pairs if _key(self.units[j]) not in self.echoes]
-            for i, pairs in align(self.units).items()
+            for i, pairs in align(self.units, encode).items()
             if _key(self.units[i]) not in self.echoes
         }
-        self.disputes = disagreements(self.analyses, heard)
+        self.disputes = disagreements(
+            self.analyses, heard, align(heard, encode), encoded=encode is not None
+        )
         self.disputed = {
             (c.article_id, c.start) for d in self.disputes for v in d.versions for c in v.citations
         }
@@ -486,16 +498,34 @@ class _Composer:
         return tuple(refs)
 
 
+def _memo(encoder: SentenceEncoder) -> Callable[[Sequence[str]], NDArray[np.float32]]:
+    """The encoder's encode, each text encoded once for the brief."""
+    done: dict[str, NDArray[np.float32]] = {}
+
+    def encode(texts: Sequence[str]) -> NDArray[np.float32]:
+        todo = [t for t in dict.fromkeys(texts) if t not in done]
+        if todo:
+            done.update(zip(todo, encoder.encode(todo), strict=True))
+        return np.stack([done[t] for t in texts]) if texts else np.zeros((0, 0), np.float32)
+
+    return encode
+
+
 def _copy_kind(original: Article, copy: Article) -> Literal["exact", "near"]:
     return "exact" if original.text == copy.text else "near"
 
 
-def compose(analyses: Sequence[Analysis], groups: Mapping[str, str] | None = None) -> Brief:
+def compose(
+    analyses: Sequence[Analysis],
+    groups: Mapping[str, str] | None = None,
+    encoder: SentenceEncoder | None = None,
+) -> Brief:
     """The brief of one story, made of the analysed articles; ``groups`` maps the articles that
-    have duplicates to their duplicate group (Store.duplicate_groups)."""
+    have duplicates to their duplicate group (Store.duplicate_groups). With a sentence
+    ``encoder``, statements align on meaning as well as words (see compare.align)."""
     if not analyses:
         raise ValueError("compose expects at least one analysed article, found none")
-    composer = _Composer(analyses, groups or {})
+    composer = _Composer(analyses, groups or {}, encoder)
     # Who Thinks What and Timeline are views of their own; the three prose sections share one
     # pool so that no sentence appears twice among them. The summary picks first.
     built = {
