@@ -61,6 +61,9 @@ def test_durations_and_bare_or_impossible_dates_stay_unresolved(expression: str)
         ("two weeks ago", (date(2025, 9, 29), "week")),
         ("six months ago", (date(2025, 4, 1), "month")),
         ("a year ago", (date(2024, 1, 1), "year")),
+        # a range starts where it starts
+        ("from March to May", (date(2025, 3, 1), "month")),
+        ("between 2010 and 2012", (date(2010, 1, 1), "year")),
     ],
 )
 def test_resolves_relative_months_and_ago(expression: str, expected: tuple[date, str]) -> None:

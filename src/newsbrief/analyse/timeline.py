@@ -7,8 +7,9 @@ next/last/this week and month, "earlier this week/month", "N days/weeks/months/y
 month alone ("in August": the month, not a day of it; the latest such month not after
 publication, "last September" the one before), and years. When the sentence speaks of what is
 to come before the expression ("will meet on Thursday", "by early June"), a weekday, a month or
-a day without a year is the next one instead. Durations ("two and a half hours", "eight
-months") and anything else stay unresolved and out of the timeline.
+a day without a year is the next one instead. A range ("from March to May", "between 2010
+and 2012") is dated by its start. Durations ("two and a half hours", "eight months") and
+anything else stay unresolved and out of the timeline.
 """
 
 from __future__ import annotations
@@ -76,13 +77,18 @@ _PATTERNS: list[tuple[str, re.Pattern[str]]] = [
     (
         "month",
         re.compile(
-            r"\b(?P<which>in|since|during|by|until|last|next|this|early|mid|late)[\s-]+(?:"
+            r"\b(?P<which>in|since|during|by|until|from|between|last|next|this|early|mid|late)[\s-]+(?:"
             + _MONTH.replace("(?P<month>", "(?P<month>")
             + r")\b",
             re.I,
         ),
     ),
-    ("year", re.compile(r"\b(?:in|since|during|by|until)\s+(?P<year>(?:19|20)\d{2})\b", re.I)),
+    (
+        "year",
+        re.compile(
+            r"\b(?:in|since|during|by|until|from|between)\s+(?P<year>(?:19|20)\d{2})\b", re.I
+        ),
+    ),
 ]
 
 
