@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
-from dataclasses import fields
+from dataclasses import fields, replace
 from pathlib import Path
 
 import pytest
@@ -247,3 +247,23 @@ def test_help_has_an_example(run: Run, command: list[str]) -> None:
     result = run(*command, "--help")
     assert result.exit_code == 0, result.output
     assert "Example: newsbrief " in result.stdout
+
+
+# --- reanalyse -------------------------------------------------------------------------------
+def test_reanalyse_brings_an_old_store_up_to_date(run: Run, seeds: Path) -> None:
+    assert run("--db", "t.db", "ingest", seeds).exit_code == 0
+    with Store.open("t.db") as store:  # as an older version left it: no roles, quotes whole
+        before = {a.article.id: a for a in store.load(list(store.iter_ids()))}
+        for analysis in before.values():
+            quotes = tuple(q for q in analysis.quotes if not q.parts)
+            store.replace_analysis(replace(analysis, quotes=quotes, roles=()))
+        stories = [(s.id, s.articles) for s in store.list_stories()]
+    result = run("--db", "t.db", "reanalyse")
+    assert result.exit_code == 0, result.output
+    assert "2 article(s) analysed again" in result.output
+    with Store.open("t.db", readonly=True) as store:
+        after = {a.article.id: a for a in store.load(list(store.iter_ids()))}
+        assert [(s.id, s.articles) for s in store.list_stories()] == stories
+    assert after == before  # the same analysis as a fresh ingest, roles and split quotes back
+    assert any(a.roles for a in after.values())
+    assert any(q.parts for a in after.values() for q in a.quotes)

@@ -238,6 +238,30 @@ class Stories:
         return len(ids)
 
 
+REANALYSE_BATCH = 64  # articles analysed and written at a time
+
+
+def reanalyse(
+    store: Store, settings: Settings, *, on_article: Callable[[], None] | None = None
+) -> int:
+    """Analyse every stored article again with the current code and models, and replace its
+    sentences, entities, quotes and roles, one transaction per article (an interrupted run
+    leaves each article whole, old or new). Stories and duplicate groups are kept. Returns
+    how many articles were analysed."""
+    ids = list(store.iter_ids())
+    done = 0
+    for start in range(0, len(ids), REANALYSE_BATCH):
+        stored = store.load(ids[start : start + REANALYSE_BATCH])
+        for analysis in analyse(
+            [a.article for a in stored], settings, workers=nlp.processes(settings)
+        ):
+            store.replace_analysis(analysis)
+            done += 1
+            if on_article is not None:
+                on_article()
+    return done
+
+
 def brief(
     store: Store, article_ids: Sequence[str], encoder: nlp.SentenceEncoder | None = None
 ) -> Brief:

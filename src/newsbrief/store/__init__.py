@@ -23,6 +23,7 @@ from sqlalchemy import (
     and_,
     bindparam,
     create_engine,
+    delete,
     event,
     func,
     insert,
@@ -193,6 +194,93 @@ class Store:
                 is not None
             )
 
+    def _write_analysis(self, conn: Connection, analysis: Analysis) -> None:
+        """The rows of an article's analysis: sentences, entities, quotes and roles."""
+        if analysis.sentences:
+            conn.execute(
+                insert(sentences),
+                [
+                    {
+                        "article_id": s.article_id,
+                        "idx": s.index,
+                        "start": s.span.start,
+                        "end": s.span.end,
+                        "role": s.role,
+                        "repeats": s.repeats,
+                    }
+                    for s in analysis.sentences
+                ],
+            )
+        if analysis.entities:
+            conn.execute(
+                insert(entities),
+                [
+                    {
+                        "article_id": e.article_id,
+                        "idx": i,
+                        "sentence": e.sentence,
+                        "start": e.span.start,
+                        "end": e.span.end,
+                        "label": e.label,
+                    }
+                    for i, e in enumerate(analysis.entities)
+                ],
+            )
+        if analysis.quotes:
+            conn.execute(
+                insert(quotes),
+                [
+                    {
+                        "article_id": q.article_id,
+                        "idx": i,
+                        "sentence": q.sentence,
+                        "start": q.content.start,
+                        "end": q.content.end,
+                        "direct": q.direct,
+                        "speaker": q.speaker,
+                        "cue": q.cue,
+                        "speaker_start": q.speaker_span.start if q.speaker_span else None,
+                        "speaker_end": q.speaker_span.end if q.speaker_span else None,
+                        "parts": json.dumps([[p.start, p.end] for p in q.parts])
+                        if q.parts
+                        else None,
+                    }
+                    for i, q in enumerate(analysis.quotes)
+                ],
+            )
+        if analysis.roles:
+            conn.execute(
+                insert(roles),
+                [
+                    {
+                        "article_id": r.article_id,
+                        "idx": i,
+                        "sentence": r.sentence,
+                        "person_start": r.person_span.start,
+                        "person_end": r.person_span.end,
+                        "start": r.span.start,
+                        "end": r.span.end,
+                    }
+                    for i, r in enumerate(analysis.roles)
+                ],
+            )
+
+    def replace_analysis(self, analysis: Analysis) -> None:
+        """Write a stored article's analysis anew (after a change to the analysis), in one
+        transaction: its sentences, entities, quotes and roles are replaced, the rest kept."""
+        article_id = analysis.article.id
+        try:
+            with self.engine.begin() as conn:
+                if not conn.execute(
+                    select(articles.c.id).where(articles.c.id == article_id)
+                ).first():
+                    raise StoreError(f"no article {article_id} to analyse again")
+                for table in (roles, quotes, entities, sentences):
+                    conn.execute(delete(table).where(table.c.article_id == article_id))
+                self._write_analysis(conn, analysis)
+        except SQLAlchemyError as exc:
+            raise StoreError(f"cannot write article {article_id}: {exc}") from exc
+
     def add(self, analysis: Analysis, *, story: StoryPlacement | None = None) -> bool:
         """Write one analysed article in one transaction, with its fingerprints, its place
         in a duplicate group and (``story``) in a story; False when it is already stored."""
@@ -203,74 +291,7 @@ class Store:
                 if conn.execute(select(articles.c.id).where(articles.c.id == article.id)).first():
                     return False
                 conn.execute(insert(articles).values(_article_row(article)))
-                if analysis.sentences:
-                    conn.execute(
-                        insert(sentences),
-                        [
-                            {
-                                "article_id": s.article_id,
-                                "idx": s.index,
-                                "start": s.span.start,
-                                "end": s.span.end,
-                                "role": s.role,
-                                "repeats": s.repeats,
-                            }
-                            for s in analysis.sentences
-                        ],
-                    )
-                if analysis.entities:
-                    conn.execute(
-                        insert(entities),
-                        [
-                            {
-                                "article_id": e.article_id,
-                                "idx": i,
-                                "sentence": e.sentence,
-                                "start": e.span.start,
-                                "end": e.span.end,
-                                "label": e.label,
-                            }
-                            for i, e in enumerate(analysis.entities)
-                        ],
-                    )
-                if analysis.quotes:
-                    conn.execute(
-                        insert(quotes),
-                        [
-                            {
-                                "article_id": q.article_id,
-                                "idx": i,
-                                "sentence": q.sentence,
-                                "start": q.content.start,
-                                "end": q.content.end,
-                                "direct": q.direct,
-                                "speaker": q.speaker,
-                                "cue": q.cue,
-                                "speaker_start": q.speaker_span.start if q.speaker_span else None,
-                                "speaker_end": q.speaker_span.end if q.speaker_span else None,
-                                "parts": json.dumps([[p.start, p.end] for p in q.parts])
-                                if q.parts
-                                else None,
-                            }
-                            for i, q in enumerate(analysis.quotes)
-                        ],
-                    )
-                if analysis.roles:
-                    conn.execute(
-                        insert(roles),
-                        [
-                            {
-                                "article_id": r.article_id,
-                                "idx": i,
-                                "sentence": r.sentence,
-                                "person_start": r.person_span.start,
-                                "person_end": r.person_span.end,
-                                "start": r.span.start,
-                                "end": r.span.end,
-                            }
-                            for i, r in enumerate(analysis.roles)
-                        ],
-                    )
+                self._write_analysis(conn, analysis)
                 self._add_fingerprint(conn, article.id, fp)
                 if story is not None:
                     self._place(conn, story)
