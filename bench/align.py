@@ -23,7 +23,6 @@ from __future__ import annotations
 
 import argparse
 import hashlib
-import json
 import random
 import sys
 from collections.abc import Callable, Sequence
@@ -33,6 +32,7 @@ import numpy as np
 from rich.console import Console
 from rich.table import Table
 
+from compare import basil
 from newsbrief import nlp, pipeline
 from newsbrief.analyse.actors import fold
 from newsbrief.compare import (
@@ -44,8 +44,7 @@ from newsbrief.compare import (
     similarity,
     statements,
 )
-from newsbrief.ingest import prepare
-from newsbrief.records import Analysis, RawArticle
+from newsbrief.records import Analysis
 from newsbrief.settings import load_settings
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -116,28 +115,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--stories", type=int, default=40, help="BASIL stories (the labels: 40).")
     parser.add_argument("--sample", type=int, default=0, help="Print N unlabelled pairs.")
     args = parser.parse_args(argv)
-    path = args.data / "basil" / "triplets.jsonl"
-    if not path.exists():
-        console.print(f"[yellow]skipped basil: no {path}[/]")
+    found = basil(args.data)  # the stories bench/compare.py reads
+    if found is None:
+        console.print(f"[yellow]skipped basil: no data under {args.data / 'basil'}[/]")
         return 0
     settings = load_settings(env={}, db=":memory:")
-    stories = []
-    for line in list(path.open(encoding="utf-8"))[: args.stories]:
-        triplet = json.loads(line)
-        stories.append(
-            [
-                prepare(
-                    RawArticle(
-                        origin=a["file"],
-                        title=a["title"],
-                        text="\n\n".join(a["paragraphs"]),
-                        outlet=a["source"],
-                        published=a["date"],
-                    )
-                )
-                for a in triplet["articles"]
-            ]
-        )
+    stories = [articles for _, articles in found[: args.stories]]
     analysed = iter(
         pipeline.analyse([a for s in stories for a in s], settings, workers=nlp.processes(settings))
     )
