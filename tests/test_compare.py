@@ -112,8 +112,24 @@ def test_one_outlet_never_disagrees_with_itself() -> None:
         ),
         # not the same statement
         ("The port strike lasted 3 days.", "Share prices at the port fell for 10 days."),
+        # a compound figure, and a range, are no single figures
+        (
+            "The judge approved a plea deal for Durst to serve 7 years, 1 month in prison.",
+            "The judge approved a plea deal for Durst to serve an 85-month prison term.",
+        ),
+        (
+            "Simpson is serving a nine- to 33-year sentence for armed robbery in Nevada.",
+            "Simpson is serving a sentence, nearly nine years so far, for armed robbery in Nevada.",
+        ),
     ],
-    ids=["round-and-hedged", "age-and-duration", "several-figures", "not-aligned"],
+    ids=[
+        "round-and-hedged",
+        "age-and-duration",
+        "several-figures",
+        "not-aligned",
+        "compound",
+        "range",
+    ],
 )
 def test_figures_that_do_not_disagree(a: str, b: str) -> None:
     assert figures_differ(statement(a, "outlet:a"), statement(b, "outlet:b")) == []

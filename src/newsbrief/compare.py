@@ -308,33 +308,30 @@ def _single_figures(unit: Statement) -> dict[tuple[str, str], _Figure]:
     found: dict[tuple[str, str], list[_Figure]] = defaultdict(list)
     text, offset = unit.sentence.text, unit.sentence.span.start
     figures = quantities(unit)
-    for n, q in enumerate(figures):
+    for q in figures:
         before, after = text[: q.start - offset], text[q.end - offset :]
         if _RANGE_BEFORE.search(before) or _RANGE_AFTER.match(after):
             continue
         if any(
-            0 <= q.start - o.end <= 2 or 0 <= o.start - q.end <= 2 for o in figures if o is not q
+            0 <= q.start - o.end <= 3 or 0 <= o.start - q.end <= 3 for o in figures if o is not q
         ):
             continue  # "7 years, 1 month"
-        if n and _PART_OF.search(text[figures[n - 1].end - offset : q.start - offset]):
-            continue
         age = after[:5].lower().startswith(("-old", " old"))
         context = terms(before[-40:]) | terms(after[:40])
         found[("age" if age else "amount", q.unit)].append(
-            _Figure(q, frozenset(context), _age_of(after, before) if age else None)
+            _Figure(q, frozenset(context), _age_of(after) if age else None)
         )
     return {key: qs[0] for key, qs in found.items() if len(qs) == 1}
 
 
 _RANGE_BEFORE = re.compile(r"(?:\bbetween|\bfrom|\d|\b" + _NUM + r")-?\s*(?:to|-|–|and)\s*$", re.I)
 _RANGE_AFTER = re.compile(r"\s*(?:to|-|–|and)\s+\d", re.I)
-_PART_OF = re.compile(r"^\W{0,3}$")
 _KIN = frozenset("child son daughter toddler boy girl baby infant kid".split())
 
 
-def _age_of(after: str, before: str) -> str | None:
-    """What an age is of: the word after "-year-old" ("toddler"), else the name before
-    ("Connor Cummings, 20" is not this form) — kin words count as one ("child" = "son")."""
+def _age_of(after: str) -> str | None:
+    """What an age is of: the word after "-year-old" ("toddler", "Durst"), kin words counted as
+    one ("child" = "son"); None when no such word follows ("The 73-year-old, who …")."""
     words = re.findall(r"[A-Za-z]+", after[5:40])
     word = words[0].lower() if words else ""
     if word in _KIN:
