@@ -32,7 +32,7 @@ import numpy as np
 from rich.console import Console
 from rich.table import Table
 
-from compare import basil
+from compare import basil, load_verdicts
 from newsbrief import nlp, pipeline
 from newsbrief.analyse.actors import fold
 from newsbrief.compare import (
@@ -56,19 +56,6 @@ console = Console(highlight=False)
 def pair_key(a: str, b: str) -> str:
     first, second = sorted((a, b))
     return hashlib.sha1(f"{first}\n{second}".encode()).hexdigest()[:16]
-
-
-def load_labels(path: Path) -> dict[str, bool]:
-    labels = {}
-    if path.exists():
-        for number, line in enumerate(path.read_text("utf-8").splitlines(), 1):
-            if not line.strip() or line.startswith("#"):
-                continue
-            key, verdict, *_ = line.split("\t")
-            if verdict not in ("same", "different"):
-                raise SystemExit(f"{path}:{number}: same or different, not {verdict!r}")
-            labels[key] = verdict == "same"
-    return labels
 
 
 def candidates(analyses: Sequence[Analysis]) -> list[tuple[Statement, Statement, float, float]]:
@@ -134,7 +121,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         (a, b, lexical, entity, float(np.dot(vectors[a.sentence.text], vectors[b.sentence.text])))
         for a, b, lexical, entity in pairs
     ]
-    labels = load_labels(args.labels)
+    labels = load_verdicts(args.labels, "same", "different")
     console.print(f"{len(scored)} candidate pairs in {len(stories)} stories; {len(labels)} labels")
     if args.sample:
         sample(scored, labels, args.sample)

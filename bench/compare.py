@@ -102,7 +102,9 @@ def flag_key(d: Disagreement) -> str:
     return hashlib.sha1("\n".join(parts).encode("utf-8")).hexdigest()[:12]
 
 
-def load_checked(path: Path) -> dict[str, bool]:
+def load_verdicts(path: Path, yes: str = "right", no: str = "wrong") -> dict[str, bool]:
+    """Hand verdicts of a TSV file, "key<TAB>yes|no<TAB>why" a line ("#" lines are notes):
+    key → whether the verdict is ``yes``. Missing file: none."""
     if not path.exists():
         return {}
     verdicts = {}
@@ -110,9 +112,9 @@ def load_checked(path: Path) -> dict[str, bool]:
         if not line.strip() or line.startswith("#"):
             continue
         key, verdict, *_ = line.split("\t")
-        if verdict not in ("right", "wrong"):
-            raise SystemExit(f"{path}:{number}: the verdict is right or wrong, not {verdict!r}")
-        verdicts[key] = verdict == "right"
+        if verdict not in (yes, no):
+            raise SystemExit(f"{path}:{number}: the verdict is {yes} or {no}, not {verdict!r}")
+        verdicts[key] = verdict == yes
     return verdicts
 
 
@@ -126,7 +128,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     settings = load_settings(env={}, db=":memory:")
     encoder = nlp.load_encoder(settings)
-    checked = load_checked(args.checked)
+    checked = load_verdicts(args.checked)
     table = Table(title="disagreements between the outlets of a story")
     for col in ("set", "stories", "statements", "aligned", "flags", "by kind", "s"):
         table.add_column(col, justify="right")

@@ -299,3 +299,46 @@ def test_seed_statements_and_their_speakers(seeds: Path, settings: Settings) -> 
             key = next((k for k in SEED_STATEMENTS if quote.text.startswith(k)), quote.text)
             found[key] = quote.speaker
     assert found == SEED_STATEMENTS
+
+
+def test_a_dateline_is_no_speaker(quotes: Quotes) -> None:
+    # PolNeAR: "CLEVELAND, July 19 (UPI) — … Mukasey told delegates …" mid-article was read as
+    # CLEVELAND speaking; unsure, the speaker stays unknown
+    found = quotes(
+        "Mukasey at the convention: the email scandal disqualifies Clinton.\n\n"
+        "CLEVELAND, July 19 (UPI) — Former Attorney General Michael Mukasey told delegates at the "
+        "Republican National Convention that Hillary Clinton's use of a private email server "
+        "should disqualify her."
+    )
+    assert [speaker for _, speaker, _ in found] == [None]
+
+
+def test_a_day_after_the_cue_is_no_speaker(quotes: Quotes) -> None:
+    found = quotes("“We will not sign this deal before the election,” said Saturday at a rally.")
+    assert found == [("We will not sign this deal before the election", None, True)]
+
+
+def test_a_statement_of_an_unnamed_subject_keeps_the_speaker_unknown(quotes: Quotes) -> None:
+    found = quotes("Most voters believe that the economy is getting worse.")
+    assert found == [("the economy is getting worse", None, False)]
+
+
+def test_every_reported_clause_of_a_sentence(quotes: Quotes) -> None:
+    found = quotes(
+        "Anna Berg said the talks had failed, and Tom Hale argued that a new round would start "
+        "in May."
+    )
+    assert found == [
+        ("the talks had failed", "Anna Berg", False),
+        ("a new round would start in May", "Tom Hale", False),
+    ]
+
+
+def test_a_stance_verb_states_a_position_in_what_follows(quotes: Quotes) -> None:
+    found = quotes("Senator Anna Berg criticized the plan as a giveaway to the banks.")
+    assert found == [("the plan as a giveaway to the banks", "Anna Berg", False)]
+
+
+def test_a_quotation_of_many_sentences_is_one_quote(quotes: Quotes) -> None:
+    words = "We tried. We waited. We asked again. We were told no. We asked once more. We sued."
+    assert quotes(f"Anna Berg said: “{words}”") == [(words, "Anna Berg", True)]
