@@ -7,7 +7,12 @@ with a hand check of them.
 Stories:
 - DIR/basil/triplets.jsonl: one event told by Fox News, the New York Times and HuffPost (dated);
 - DIR/multinews/multinews.jsonl: the source documents of each cluster, each taken as its own
-  outlet (the set names none), undated.
+  outlet (the set names none), undated;
+- DIR/ecbplus/docs.jsonl: the documents of each gold event (not of each topic: a topic holds
+  two events), each its own outlet, undated; the set's tokenised text is joined back
+  ("Reid , 33" → "Reid, 33");
+- DIR/allsides/allsides.jsonl: the lead paragraphs of a left, a centre and a right outlet on one
+  story (the set names them in random order, so each is "outlet N"), undated.
 Each story goes through pipeline.analyse and compare, with the sentence encoder (as `newsbrief
 brief` does). The table counts statements, those aligned across outlets, and the flagged
 disagreements by kind.
@@ -24,6 +29,7 @@ import argparse
 import hashlib
 import json
 import random
+import re
 import sys
 import time
 from collections import Counter
@@ -94,6 +100,64 @@ def multinews(data: Path) -> list[tuple[str, list[Article]]] | None:
     return stories
 
 
+def ecbplus(data: Path) -> list[tuple[str, list[Article]]] | None:
+    path = data / "ecbplus" / "docs.jsonl"
+    if not path.exists():
+        return None
+    events: dict[str, list[Article]] = {}
+    for line in path.open(encoding="utf-8"):
+        doc = json.loads(line)
+        sentences = [detokenise(s) for s in doc["sentences"]]
+        if not sentences:
+            continue
+        articles = events.setdefault(doc["event_cluster"], [])
+        articles.append(
+            prepare(
+                RawArticle(
+                    origin=doc["doc_id"],
+                    title=sentences[0],
+                    text="\n\n".join(sentences),
+                    outlet=f"doc {doc['doc_id']}",
+                )
+            )
+        )
+    return [(f"ecbplus {event}", articles) for event, articles in events.items()]
+
+
+def allsides(data: Path) -> list[tuple[str, list[Article]]] | None:
+    path = data / "allsides" / "allsides.jsonl"
+    if not path.exists():
+        return None
+    stories = []
+    for line in path.open(encoding="utf-8"):
+        story = json.loads(line)
+        articles = [
+            prepare(
+                RawArticle(
+                    origin=f"{story['id']}/{i}",
+                    title=source["title"],
+                    text=source["article"],
+                    outlet=f"outlet {i + 1}",
+                )
+            )
+            for i, source in enumerate(story["source_articles"])
+            if source["article"].strip()
+        ]
+        stories.append((f"allsides {story['id']}", articles))
+    return stories
+
+
+def detokenise(text: str) -> str:
+    """ECB+ text as it was written: no space before punctuation or a clitic, quotes curled."""
+    text = re.sub(r"``\s*", "“", text)
+    text = re.sub(r"\s*''", "”", text)
+    text = re.sub(r"\s+([,.;:!?%)]|'s\b|n't\b|'re\b|'ve\b|'ll\b|'d\b)", r"\1", text)
+    text = re.sub(r"([$(])\s+", r"\1", text)
+    text = re.sub(r"(\w)\s+’(s\b|\s)", r"\1’\2", text)  # "Charles ’ 226" → "Charles’ 226"
+    text = re.sub(r"(\w) - (?=\w)", r"\1-", text)  # "29 - year - old" → "29-year-old"
+    return re.sub(r"(\d):\s+(\d)", r"\1:\2", text)
+
+
 def flag_key(d: Disagreement) -> str:
     """A stable key for a flag: its kind and versions, with the sentences citing each."""
     parts = [d.kind, d.subject] + [
@@ -133,7 +197,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     for col in ("set", "stories", "statements", "aligned", "flags", "by kind", "s"):
         table.add_column(col, justify="right")
     flags: list[tuple[str, str, Disagreement]] = []
-    for name, load in (("basil", basil), ("multinews", multinews)):
+    sets = (
+        ("basil", basil),
+        ("multinews", multinews),
+        ("ecbplus", ecbplus),
+        ("allsides", allsides),
+    )
+    for name, load in sets:
         stories = load(args.data)
         if stories is None:
             console.print(f"[yellow]skipped {name}: no data under {args.data / name}[/]")

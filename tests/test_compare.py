@@ -13,6 +13,7 @@ from newsbrief.compare import (
     quantity_disagreements,
     statements,
     title_disagreements,
+    year_disagreements,
 )
 from newsbrief.ingest import prepare
 from newsbrief.records import (
@@ -54,6 +55,39 @@ def test_quantity_parsing(text: str, expected: tuple[str, float, str]) -> None:
 def test_percent_sign_is_a_unit() -> None:
     (found,) = quantities(statement("Prices rose by 5% in May."))
     assert (found.value, found.unit) == (5.0, "percent")
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Trump requested $5.7 billion for the wall.", ("exact", 5.7e9, "dollar")),
+        ("The couple paid $43,885,310 in federal taxes.", ("exact", 43885310.0, "dollar")),
+        ("China put tariffs on $60bn of American goods.", ("exact", 6e10, "dollar")),
+        ("It received 55,000 pages of emails.", ("exact", 55000.0, "page")),
+        ("The indictment names 12 Russian intelligence officers.", ("exact", 12.0, "officer")),
+        ("They charged a dozen Russian intelligence officers.", ("exact", 12.0, "officer")),
+        ("The quake injured as many as five people.", ("below", 5.0, "people")),
+        ("The probe will fly within 3.7 million miles of the sun.", ("exact", 3.7e6, "mile")),
+    ],
+)
+def test_sums_counts_and_distances(text: str, expected: tuple[str, float, str]) -> None:
+    (found,) = quantities(statement(text))
+    assert (found.hedge, found.value, found.unit) == expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Democrats lost the House in the 2010 elections.",  # a year
+        "Families of 9/11 victims may sue.",  # a name
+        "Hoyer kept the No. 2 job in the caucus.",
+        "One of the senators left early.",  # "one of": no count of a noun
+        "They agreed on a second summit in Budapest.",  # an ordinal
+        "Call 816-474 extensions for tips.",
+    ],
+)
+def test_numbers_that_are_no_figures(text: str) -> None:
+    assert quantities(statement(text)) == []
 
 
 def figures_differ(*units: Statement) -> list[Disagreement]:
@@ -132,6 +166,88 @@ def test_one_outlet_never_disagrees_with_itself() -> None:
     ],
 )
 def test_figures_that_do_not_disagree(a: str, b: str) -> None:
+    assert figures_differ(statement(a, "outlet:a"), statement(b, "outlet:b")) == []
+
+
+@pytest.mark.parametrize(
+    ("a", "b", "conflict"),
+    [
+        # a round figure for a precise one, also cut short by a scale word
+        (
+            "The tax returns show the couple paid $43 million in federal taxes since 2007.",
+            "The tax returns show the couple paid $43,885,310 in federal taxes since 2007.",
+            False,
+        ),
+        # rounded to the nearest ten thousand, 55,000 is not 50,000
+        (
+            "The department received 50,000 pages of emails from her personal account.",
+            "The department received 55,000 pages of emails from her personal account.",
+            True,
+        ),
+        # an age counts whole years: a child of two and a half is 2
+        (
+            "A leopard ate a ranger's two and a half year old child at the lodge.",
+            "A leopard ate a ranger's 2-year-old child at the lodge.",
+            False,
+        ),
+    ],
+    ids=["cut-by-scale", "not-a-rounding", "age-in-whole-years"],
+)
+def test_roundings(a: str, b: str, conflict: bool) -> None:
+    found = figures_differ(statement(a, "outlet:a"), statement(b, "outlet:b"))
+    assert bool(found) is conflict
+
+
+@pytest.mark.parametrize(
+    ("a", "b"),
+    [
+        # several numbers in a sentence: which answers which is not known
+        (
+            "The army said 97 rockets fired from Gaza hit Israel and 99 more were intercepted.",
+            "The army said 300 rockets fired from Gaza hit Israel since the fighting began.",
+        ),
+        # different periods
+        (
+            "Militants in Gaza have fired around 300 rockets at Israel since the conflict began.",
+            "Militants in Gaza have fired more than 750 rockets at Israel this year.",
+        ),
+        # what is to come and what was
+        (
+            "Running back Reggie Bush will miss the final two games of the Saints' season.",
+            "Running back Reggie Bush missed four games of the Saints' season with the knee.",
+        ),
+        # whose: a player's yards and his team's
+        (
+            "Charles’ 226 yards rushing was the third most in a single game in franchise history.",
+            "Kansas City ended the game with 352 yards rushing, a franchise history record.",
+        ),
+        # a distance from different places
+        (
+            "The lion was surrounded in the town of Isinya, 20 miles from Nairobi, the capital.",
+            "The lion escaped and ended up in the town of Isinya, 12 miles away.",
+        ),
+        # a time after something is no duration
+        (
+            "Page died in a Los Angeles hospital a week after suffering a heart attack.",
+            "Page had been in a Los Angeles hospital for three weeks with pneumonia.",
+        ),
+        # a question asserts no figure
+        (
+            "Herald: Sox make an offer of 8 years to Teixeira?",
+            "The Sox made an offer of seven years to Teixeira, the Herald says.",
+        ),
+    ],
+    ids=[
+        "several-numbers",
+        "periods",
+        "future-and-past",
+        "owners",
+        "from-where",
+        "offset",
+        "question",
+    ],
+)
+def test_figures_of_different_things(a: str, b: str) -> None:
     assert figures_differ(statement(a, "outlet:a"), statement(b, "outlet:b")) == []
 
 
@@ -250,6 +366,49 @@ def test_calendar_dates_differ_but_weekdays_are_not_compared() -> None:
         ("Daily B", "The two presidents held a long phone call on Thursday about the war."),
     )
     assert _kinds(found) == []
+
+
+def years_differ(a: str, b: str) -> list[Disagreement]:
+    units = [statement(a, "outlet:a"), statement(b, "outlet:b")]
+    return year_disagreements(units, align(units))
+
+
+def test_years_of_a_span_disagree() -> None:
+    (found,) = years_differ(
+        "Pelosi has led House Democrats since 2002.",
+        "Pelosi has led House Democrats since 2003, and that is the problem.",
+    )
+    assert [v.text for v in found.versions] == ["since 2002", "since 2003"]
+    assert years_differ(
+        "Edward Brooke, a Republican, held the Senate seat from 1967 to 1979.",
+        "Edward Brooke, a Republican, held the Senate seat from 1966 to 1978.",
+    )
+
+
+@pytest.mark.parametrize(
+    ("a", "b"),
+    [
+        # "in" a year: on ECB+ always two events
+        (
+            "Page began modeling in 1950 when she met a police officer and photographer.",
+            "Page began modeling in 1947 when she met a police officer who took photographs.",
+        ),
+        # said of something else in the sentence
+        (
+            "Pelosi has led House Democrats since 2002.",
+            "Pelosi has led House Democrats with Senator Chuck Schumer of New York, 66, who has"
+            " held various leadership posts since 2005.",
+        ),
+        # not of one kind
+        (
+            "The Clintons have released their tax returns dating back to 1977.",
+            "The Clintons have released their tax returns since 2007.",
+        ),
+    ],
+    ids=["in", "another-clause", "kinds"],
+)
+def test_years_that_do_not_disagree(a: str, b: str) -> None:
+    assert years_differ(a, b) == []
 
 
 def test_a_date_that_names_an_event_is_not_compared() -> None:

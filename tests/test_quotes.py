@@ -236,7 +236,10 @@ def test_name_colon_quote(quotes: Quotes, text: str) -> None:
     [
         "Anna Berg starred in “Guardians of the Galaxy,” which opened on Friday.",
         "Just click here, enter your email address, and click “sign up.”",
+        "Yang will release his new book, “Forward: Notes on the Future of Our Democracy,”"
+        " on October 5.",
     ],
+    ids=["title", "short-cueless", "long-title"],
 )
 def test_titles_and_short_cueless_quotes_are_no_statements(quotes: Quotes, text: str) -> None:
     assert quotes(text) == []

@@ -1,8 +1,11 @@
 """Compare sources: align statements across outlets, count who corroborates what, and find
 where they differ, only ever between statements of different outlets:
-- figures with their units and hedges, in statements that say the same thing, each the one
-  figure of its kind in its sentence (an age is compared with an age of the same person);
-- calendar dates of statements that say the same thing;
+- figures with their units and hedges (durations, ages, percentages, sums of money, distances,
+  counts of a noun), in statements that say the same thing, each the one figure of its unit in
+  its sentence and its clause, of the same period, owner and tense (an age is compared with an
+  age of the same person); a figure and its rounding agree;
+- calendar dates, and years of a span ("since 2002", "from 1967 to 1979"), of statements that
+  say the same thing;
 - the title an outlet gives an actor ("former US President" vs "President"), in its own voice;
 - the same quoted words given to two speakers, each named in the quote's own sentence.
 
@@ -13,8 +16,9 @@ dedup), whoever runs them.
 
 from __future__ import annotations
 
+import math
 import re
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -25,7 +29,7 @@ from rapidfuzz import fuzz
 
 from newsbrief.analyse.actors import fold, resolve_actors
 from newsbrief.analyse.quotes import quote_spans
-from newsbrief.analyse.timeline import dated_events
+from newsbrief.analyse.timeline import dated_events, is_future
 from newsbrief.records import (
     Analysis,
     Citation,
@@ -153,18 +157,26 @@ def align(
 # --- disagreements -------------------------------------------------------------------------
 
 _NUMBER_WORDS = {
-    w: i
+    w: float(i)
     for i, w in enumerate(
-        "zero one two three four five six seven eight nine ten eleven twelve".split()
+        """zero one two three four five six seven eight nine ten eleven twelve thirteen
+        fourteen fifteen sixteen seventeen eighteen nineteen twenty""".split()
     )
-}
-_NUM = r"(?:\d+(?:\.\d+)?|" + "|".join(_NUMBER_WORDS) + r"|a|an)"
+} | {"thirty": 30.0, "forty": 40.0, "fifty": 50.0, "dozen": 12.0, "a": 1.0, "an": 1.0}
+_NUM = (
+    r"(?:\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?|"
+    + "|".join(sorted(_NUMBER_WORDS, key=len, reverse=True))
+    + ")"
+)
 _HEDGES = {
     "nearly": "below",
     "almost": "below",
     "under": "below",
     "less than": "below",
+    "fewer than": "below",
     "up to": "below",
+    "as many as": "below",
+    "as much as": "below",
     "just under": "below",
     "close to": "below",
     "over": "above",
@@ -179,14 +191,41 @@ _HEDGES = {
     "around": "about",
     "roughly": "about",
     "approximately": "about",
+    "an estimated": "about",
     "some": "about",
 }
+_SCALES = {"thousand": 1e3, "million": 1e6, "billion": 1e9, "trillion": 1e12, "bn": 1e9}
+# "$US1 million ($1.52 million)": two dollars in one sentence, so neither figure is compared.
+_CURRENCIES = {"$": "dollar", "us$": "dollar", "$us": "dollar", "a$": "dollar", "c$": "dollar",
+               "£": "pound", "€": "euro"}  # fmt: skip
+_UNITS = {
+    "second": "second", "minute": "minute", "hour": "hour", "day": "day", "week": "week",
+    "month": "month", "year": "year", "percent": "percent", "per cent": "percent",
+    "mile": "mile", "kilometer": "kilometre", "kilometre": "kilometre", "km": "kilometre",
+    "foot": "foot", "feet": "foot", "inch": "inch", "inches": "inch", "meter": "metre",
+    "metre": "metre", "degree": "degree", "acre": "acre", "ton": "ton", "tonne": "tonne",
+}  # fmt: skip
 _QUANTITY = re.compile(
     r"(?:\b(?P<hedge>" + "|".join(sorted(_HEDGES, key=len, reverse=True)) + r")\s+)?"
-    r"\b(?P<num>" + _NUM + r")(?P<half>[\s-]+and[\s-]+a[\s-]+half)?"
-    r"(?:[\s-]+(?P<unit>seconds?|minutes?|hours?|days?|weeks?|months?|years?|percent)\b"
-    r"|\s?(?P<pct>%))",
+    r"(?:(?P<cur>US\$|\$US|A\$|C\$|\$|£|€)|\b)(?P<num>" + _NUM + r")"
+    r"(?P<half>[\s-]+and[\s-]+a[\s-]+half)?"
+    r"(?:[\s-]+(?P<scale>thousand|million|billion|trillion)\b|(?P<bn>bn)\b)?"
+    r"(?:[\s-]+(?P<unit>" + "|".join(sorted(_UNITS, key=len, reverse=True)) + r")(?:e?s)?\b"
+    r"|\s?(?P<pct>%))?",
     re.IGNORECASE,
+)
+# What a bare number counts: a plural noun within the next few words ("12 Russian intelligence
+# officers", "50,000 pages"); a function word before it means it counts nothing we can name.
+_COUNTED = re.compile(
+    r"(?:[\s-]+[A-Za-z][\w’'-]*){0,2}?[\s-]+(?P<noun>[a-z]{3,}s|people|children|men|women)\b"
+)
+_NOT_NOUNS = frozenset(
+    """this his its was has is as us does says less across unless plus thus yes various
+    previous serious famous always perhaps whereas""".split()
+)
+_FUNCTION = frozenset(
+    """of in on at to for from by with and or but the a an that who which were are was is
+    be been had have has will would could should may might than as per""".split()
 )
 
 
@@ -198,6 +237,8 @@ class Quantity:
     hedge: str  # below | above | about | exact
     value: float
     unit: str
+    precision: float  # the place of its last written digit: 1e6 for "$43 million", 10 for "310"
+    scaled: bool  # written with a scale word ("$43 million")
 
     @property
     def text(self) -> str:
@@ -206,38 +247,87 @@ class Quantity:
 
 
 def quantities(unit: Statement) -> list[Quantity]:
+    """The figures of a statement that measure or count something: with a unit ("3 days",
+    "5%", "3.7 million miles"), a currency ("$5.7 billion") or a counted noun ("50,000
+    pages"). Years, numbers in names and codes ("No. 2", "9/11") are no figures."""
     s = unit.sentence
     out = []
     for m in _QUANTITY.finditer(s.text):
         num = m["num"].lower()
-        value = float(_NUMBER_WORDS.get(num, 1 if num in ("a", "an") else num))
+        before, after = s.text[: m.start("num")], s.text[m.end() :]
+        if re.search(r"(?:[\d/:.-]|\bNo\.\s*)$", before) or re.match(r"[/:]\d|-\d", after):
+            continue  # "9/11", "816-474", "No. 2"
+        scale = _SCALES[(m["scale"] or m["bn"]).lower()] if m["scale"] or m["bn"] else 1.0
+        if m["unit"] and num in ("a", "an") and m["unit"].lower() == "second":
+            continue  # "a second summit"
+        if m["unit"]:
+            unit_name = _UNITS[m["unit"].lower()]
+        elif m["pct"]:
+            unit_name = "percent"
+        elif m["cur"]:
+            unit_name = _CURRENCIES[m["cur"].lower()]
+        else:
+            counted = _COUNTED.match(after)
+            words = re.findall(r"[A-Za-z][\w’'-]*", after[: counted.end()] if counted else "")
+            if (
+                counted is None
+                or num in ("a", "an")
+                or counted["noun"] in _NOT_NOUNS
+                or any(w.lower() in _FUNCTION for w in words)
+                or (re.fullmatch(r"1[89]\d\d|20\d\d", num) and scale == 1.0)
+            ):
+                continue
+            unit_name = counted["noun"].removesuffix("s")
+        digits = num.replace(",", "")
+        if num in _NUMBER_WORDS:
+            value, precision = _NUMBER_WORDS[num], 1.0
+        else:
+            value = float(digits)
+            whole, _, decimals = digits.partition(".")
+            trailing = len(whole) - len(whole.rstrip("0")) if not decimals else 0
+            precision = 10.0 ** (trailing - len(decimals))
         if m["half"]:
-            value += 0.5
-        unit_name = "percent" if m["pct"] else m["unit"].lower().removesuffix("s")
-        hedge = _HEDGES.get(m["hedge"].lower(), "about") if m["hedge"] else "exact"
+            value, precision = value + 0.5, 0.5
+        hedge = _HEDGES[m["hedge"].lower()] if m["hedge"] else "exact"
         out.append(
             Quantity(
                 statement=unit,
                 start=s.span.start + m.start(),
                 end=s.span.start + m.end(),
                 hedge=hedge,
-                value=value,
+                value=value * scale,
                 unit=unit_name,
+                precision=precision * scale,
+                scaled=scale > 1,
             )
         )
     return out
 
 
-def _conflict(a: Quantity, b: Quantity) -> bool:
+def _rounded(a: Quantity, b: Quantity, *, floored: bool = False) -> bool:
+    """Whether one figure is the other written rounder: "$44 million" or "$43 million" for
+    "$43,885,310" (a scale word may also cut the digits off), "50,000" for "49,800" but not
+    for "55,000"; ages count whole years (``floored``: a child of two and a half is 2)."""
+    coarse, fine = (a, b) if a.precision >= b.precision else (b, a)
+    step = coarse.precision
+    if not floored and math.isclose(math.floor(fine.value / step + 0.5) * step, coarse.value):
+        return True
+    cut = floored or (coarse.scaled and fine.precision * 1000 <= step)
+    return cut and math.isclose(math.floor(fine.value / step) * step, coarse.value)
+
+
+def _conflict(a: Quantity, b: Quantity, *, age: bool = False) -> bool:
     """Two figures for one thing that cannot both be true. A round figure and a hedged one of
-    the same value agree ("five minutes", "just over five minutes"); "nearly" and "over" the
-    same value do not."""
+    the same value agree ("five minutes", "just over five minutes"), and so does a figure and
+    its rounding (ages are in whole years); "nearly" and "over" the same value do not."""
     if a.unit != b.unit:
         return False
     if a.value == b.value:
         return {a.hedge, b.hedge} == {"below", "above"}
     if "about" in (a.hedge, b.hedge):
         return abs(a.value - b.value) / max(a.value, b.value) > 0.25
+    if a.hedge == b.hedge == "exact" and _rounded(a, b, floored=age):
+        return False
     low, high = sorted((a, b), key=lambda q: q.value)
     return not (low.hedge == "above" or high.hedge == "below")
 
@@ -260,32 +350,31 @@ def quantity_disagreements(
     units: Sequence[Statement], aligned: Mapping[int, Sequence[tuple[int, float]]]
 ) -> list[Disagreement]:
     """Figures that cannot both be true, in statements of different outlets that say the same
-    thing (aligned), each the one figure of its kind and unit in its sentence: with several
-    ("21 percent … 17 percent each") which figure answers which is not known."""
+    thing (aligned), each the one figure of its unit in its sentence (see _single_figures)."""
     figures = [_single_figures(u) for u in units]
-    groups: dict[tuple[str, str], list[Quantity]] = {}
-    pairs: set[tuple[tuple[str, str], tuple[str, str]]] = set()
-    for i, near in aligned.items():
-        for j, _score in near:
-            if j <= i or units[i].outlet == units[j].outlet:
-                continue
-            for kind, fa in figures[i].items():
-                fb = figures[j].get(kind)
-                if fb is None or not _same_thing(fa, fb):
-                    continue
-                a, b = fa.quantity, fb.quantity
-                if not _conflict(a, b):
-                    continue
-                key_a = (a.hedge, f"{a.value:g} {a.unit}")
-                key_b = (b.hedge, f"{b.value:g} {b.unit}")
-                pairs.add((min(key_a, key_b), max(key_a, key_b)))
-                groups.setdefault(key_a, []).append(a)
-                groups.setdefault(key_b, []).append(b)
+    conflicts = [
+        (fa.quantity, fb.quantity)
+        for i, near in aligned.items()
+        for j, _score in near
+        if j > i and units[i].outlet != units[j].outlet
+        for unit_name, fa in figures[i].items()
+        if (fb := figures[j].get(unit_name)) is not None
+        and _same_thing(fa, fb)
+        and _conflict(fa.quantity, fb.quantity, age=fa.kind == "age")
+    ]
+    said: dict[tuple[str, str], list[Quantity]] = defaultdict(list)
+    pairs = set()
+    for a, b in conflicts:
+        key_a = (a.hedge, f"{a.value:g} {a.unit}")
+        key_b = (b.hedge, f"{b.value:g} {b.unit}")
+        pairs.add((min(key_a, key_b), max(key_a, key_b)))
+        said[key_a].append(a)
+        said[key_b].append(b)
     out = []
     for key_a, key_b in sorted(pairs):
         versions = []
         for key in (key_a, key_b):
-            qs = list({(q.statement.sentence.article_id, q.start): q for q in groups[key]}.values())
+            qs = list({(q.statement.sentence.article_id, q.start): q for q in said[key]}.values())
             label = " / ".join(sorted({q.text for q in qs}))
             versions.append(_version(label, (q.statement for q in qs)))
         out.append(Disagreement(kind="quantity", subject=f"{key_a[1]}", versions=tuple(versions)))
@@ -297,56 +386,145 @@ class _Figure:
     """A figure with what it is about: the words around it, and for an age the one it is of."""
 
     quantity: Quantity
+    kind: str  # age | offset | amount
     context: frozenset[str]
-    of: str | None  # an age's noun or name ("toddler", "durst"); None when the text names none
+    # whom an age is of ("toddler", "Durst"), whose a figure is ("Charles"), or from where a
+    # distance is measured ("Nairobi"); None when the text does not say
+    of: str | None
+    periods: frozenset[str]  # the periods and years its sentence names ("this year", "1997")
+    future: bool  # said of what is to come ("will miss the final two games")
 
 
-def _single_figures(unit: Statement) -> dict[tuple[str, str], _Figure]:
-    """The figures of a sentence by (kind, unit), where its kind and unit hold only one: an age
-    ("a 13-year-old lion") is of another kind than a duration ("for 13 years"). Ranges ("nine
-    to 33 years") and compounds ("7 years, 1 month") are no single figures."""
-    found: dict[tuple[str, str], list[_Figure]] = defaultdict(list)
-    text, offset = unit.sentence.text, unit.sentence.span.start
+def _single_figures(unit: Statement) -> dict[str, _Figure]:
+    """The figures of a sentence by unit, where the sentence holds one of that unit, no other
+    figure in the same clause and no number that is not a figure (years, dates and clock
+    times aside): with several ("21 percent … 17 percent each", "97 rockets hit … 99 more
+    were intercepted", "two catches for 25 yards") which figure answers what is not known.
+    Ranges ("nine to 33 years") and compounds ("7 years, 1 month") are no single figures. A
+    question ("8 years?") asserts none."""
+    text = unit.sentence.text
     figures = quantities(unit)
-    for q in figures:
-        before, after = text[: q.start - offset], text[q.end - offset :]
-        if _RANGE_BEFORE.search(before) or _RANGE_AFTER.match(after):
+    if "?" in text or _numbers(text) > sum(_numbers(q.text) for q in figures):
+        return {}
+    units = Counter(q.unit for q in figures)
+    return {
+        q.unit: _figure(q)
+        for q in figures
+        if units[q.unit] == 1 and not any(_one_clause(q, o) for o in figures if o is not q)
+    }
+
+
+def _one_clause(a: Quantity, b: Quantity) -> bool:
+    """Whether two figures of a sentence stand in one clause, or next to each other ("7
+    years, 1 month")."""
+    first, last = sorted((a, b), key=lambda q: q.start)
+    s = a.statement.sentence
+    between = s.text[first.end - s.span.start : last.start - s.span.start]
+    return len(between) <= 3 or not re.search(r"[,;:()—–]", between)
+
+
+def _figure(q: Quantity) -> _Figure:
+    """A figure with what tells what it is of: an age ("a 13-year-old lion") is of another
+    kind than a duration ("for 13 years")."""
+    text, start = q.statement.sentence.text, q.statement.sentence.span.start
+    before, after = text[: q.start - start], text[q.end - start :]
+    age = after[:5].lower().startswith(("-old", " old"))
+    relative = _OFFSET.match(after) is not None
+    context = (terms(before[-30:]) | terms(after[:30])) - _REPORTING - terms(q.unit)
+    periods = frozenset(m[0].lower() for m in _PERIOD.finditer(text)) | frozenset(
+        re.findall(r"\b" + _YEAR + r"\b", text)
+    )
+    return _Figure(
+        q,
+        "age" if age else "offset" if relative else "amount",
+        frozenset(context),
+        _age_of(after) if age else _owner(before, after, q.unit),
+        periods,
+        is_future(before),
+    )
+
+
+_LENGTHS = frozenset({"mile", "kilometre", "foot", "inch", "metre"})
+
+
+def _owner(before: str, after: str, unit: str) -> str | None:
+    """Whose a figure is ("Charles’ 226 yards"), or for a distance where from ("20 miles from
+    Nairobi"); None when the text does not say ("12 miles away")."""
+    if m := re.search(r"\b([A-Z][\w.-]*)(?:’s|'s|’|')\s*$", before):
+        return m[1]
+    if unit in _LENGTHS and (m := re.match(r"\s+(?:away\s+)?from\s+(?:the\s+)?(\w+)", after)):
+        return m[1]
+    return None
+
+
+# A time from or to something else ("a week after the attack", "nine days before the
+# inauguration") is no duration of what the sentence tells.
+_OFFSET = re.compile(r"\s+(?:after|before|later|earlier|ago|from now)\b", re.I)
+# Words around a figure that say nothing of what it measures.
+_REPORTING = terms("say saying said says told tells report reported reports show shows showed")
+# The period a count or sum is of ("since the conflict began", "this year", "in 1997"): two
+# figures of different periods measure different things.
+_PERIOD = re.compile(
+    r"\b(?:since\s+(?:the\s+)?\w+(?:\s+began)?|(?:this|last|past|next)\s+(?:year|month|week)"
+    r"|(?:in|early|late|mid-?)\s*(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)[a-z]*\b"
+    r"|so\s+far|to\s+date|(?:over|in|during)\s+the\s+(?:past|last|first)\s+\w+(?:\s+\w+)?)",
+    re.IGNORECASE,
+)
+
+
+_YEAR = r"(?:1[89]|20)\d\d"
+_NUMBER = re.compile(
+    r"(?<![\w:/.,])(?:\d[\d,]*(?:\.\d+)?(?![\d:])|(?i:"
+    + "|".join(w for w in _NUMBER_WORDS if w not in ("a", "an", "one", "zero"))
+    + r")\b)"
+)
+_MONTH_BEFORE = re.compile(
+    r"\b(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)[a-z]*\.?\s$"
+)
+
+
+def _numbers(text: str) -> int:
+    """How many numbers a reader counts in a sentence: not years, days of a month or clock
+    times ("in 2016", "Oct. 19", "7:30 p.m."), nor "one" ("one of the …")."""
+    count = 0
+    for m in _NUMBER.finditer(text):
+        if re.fullmatch(_YEAR, m[0]) or _MONTH_BEFORE.search(text, 0, m.start()):
             continue
-        if any(
-            0 <= q.start - o.end <= 3 or 0 <= o.start - q.end <= 3 for o in figures if o is not q
-        ):
-            continue  # "7 years, 1 month"
-        age = after[:5].lower().startswith(("-old", " old"))
-        context = terms(before[-40:]) | terms(after[:40])
-        found[("age" if age else "amount", q.unit)].append(
-            _Figure(q, frozenset(context), _age_of(after) if age else None)
-        )
-    return {key: qs[0] for key, qs in found.items() if len(qs) == 1}
+        count += 1
+    return count
 
 
-_RANGE_BEFORE = re.compile(r"(?:\bbetween|\bfrom|\d|\b" + _NUM + r")-?\s*(?:to|-|–|and)\s*$", re.I)
-_RANGE_AFTER = re.compile(r"\s*(?:to|-|–|and)\s+\d", re.I)
 _KIN = frozenset("child son daughter toddler boy girl baby infant kid".split())
 
 
 def _age_of(after: str) -> str | None:
     """What an age is of: the word after "-year-old" ("toddler", "Durst"), kin words counted as
-    one ("child" = "son"); None when no such word follows ("The 73-year-old, who …")."""
+    one ("child" = "son"), "man" and "woman" as "person"; None when no such word follows ("The
+    73-year-old, who …")."""
     words = re.findall(r"[A-Za-z]+", after[5:40])
-    word = words[0].lower() if words else ""
-    if word in _KIN:
+    word = words[0] if words else ""
+    if word.lower() in _KIN:
         return "kin"
-    if word and word not in ("who", "was", "is", "and", "had", "has", "man", "woman"):
+    if word.lower() in ("man", "woman", "person"):
+        return "person"
+    if word and word.lower() not in ("who", "was", "is", "and", "had", "has"):
         return word
     return None
 
 
 def _same_thing(a: _Figure, b: _Figure) -> bool:
-    """Whether two figures of aligned statements are about one thing: ages of the same noun or
-    name (or one names nothing), amounts with a content word around both."""
-    if a.of is not None or b.of is not None:
-        return a.of is None or b.of is None or a.of == b.of
-    return bool(a.context & b.context)
+    """Whether two figures of aligned statements are about one thing: of one kind, both of
+    what was or both of what is to come, and of one period; ages of the same noun or name (or
+    one names nothing); other figures of the same owner (or both of none), with a content
+    word around both."""
+    if a.kind != b.kind or a.future != b.future or a.periods != b.periods:
+        return False
+    if a.kind != "age":
+        return a.of == b.of and bool(a.context & b.context)
+    if a.of is None or b.of is None or a.of.lower() == b.of.lower():
+        return True
+    # "the 72-year-old man" may be "the 73-year-old Durst"; not "the 36-year-old driver"
+    return "person" in (a.of, b.of) and (a.of[0].isupper() or b.of[0].isupper())
 
 
 _TITLE_WORDS = r"(?:[A-Z][\w.’'-]*\s+){0,3}"
@@ -466,6 +644,69 @@ def date_disagreements(
     return out
 
 
+# A year as the time of what a sentence says: after a preposition, alone or as a range, and not
+# naming a thing ("the 2008 event", "her 2014 tax rate"). "since" and "from … to" date a start
+# or a span, "until" and "through" an end; only like is compared with like. "in 1995" is left
+# out: on ECB+ every pair of aligned sentences "in" two years told of two events.
+_YEAR_SAID = re.compile(
+    r"\b(?P<prep>since|from|between|until|through)\s+(?P<first>" + _YEAR + r")"
+    r"(?:\s*(?:to|through|until|and|-|–)\s*(?P<last>" + _YEAR + r"))?"
+    r"(?=\s*(?:[,.;:)—–]|$|\s(?:and|but|when|after|before|as|while|until)\b))",
+    re.IGNORECASE,
+)
+_YEAR_AS = {"since": "since", "from": "span", "between": "span", "until": "until",
+            "through": "until"}  # fmt: skip
+
+
+def _year_said(unit: Statement) -> tuple[str, str, frozenset[str]] | None:
+    """When a sentence says its thing happened, as (kind, years, the words before them), if it
+    names one year or one span of years and no other year nor a month ("in March 2008" is a
+    month)."""
+    text = unit.sentence.text
+    found = list(_YEAR_SAID.finditer(text))
+    if len(found) != 1 or len(re.findall(r"\b" + _YEAR + r"\b", text)) != len(
+        [g for g in found[0].group("first", "last") if g]
+    ):
+        return None
+    m = found[0]
+    if _MONTH_BEFORE.search(text, 0, m.start("first")):
+        return None
+    kind = _YEAR_AS[m["prep"].lower()]
+    if kind == "span" and not m["last"]:
+        kind = "since" if m["prep"].lower() == "from" else ""
+    if not kind:
+        return None
+    return kind, "–".join(g for g in m.group("first", "last") if g), terms(text[: m.start()][-60:])
+
+
+def year_disagreements(
+    units: Sequence[Statement], aligned: Mapping[int, Sequence[tuple[int, float]]]
+) -> list[Disagreement]:
+    """Statements of different outlets that say the same thing (aligned at
+    SAME_DATE_STATEMENT), each dated by a year or a span of years of one kind, that differ
+    ("has led House Democrats since 2002" vs "since 2003"; "from 1967 to 1979" vs "from 1966
+    to 1978")."""
+    years = [_year_said(u) for u in units]
+    out = []
+    seen: set[frozenset[str]] = set()
+    for i, near in aligned.items():
+        for j, score in near:
+            a, b = years[i], years[j]
+            if j <= i or units[i].outlet == units[j].outlet or a is None or b is None:
+                continue
+            if score < SAME_DATE_STATEMENT or a[0] != b[0] or a[1] == b[1] or not a[2] & b[2]:
+                continue  # not of one kind, the same years, or said of different things
+            if frozenset((a[1], b[1])) in seen:
+                continue
+            seen.add(frozenset((a[1], b[1])))
+            versions = (
+                _version(f"{a[0]} {a[1]}", [units[i]]),
+                _version(f"{b[0]} {b[1]}", [units[j]]),
+            )
+            out.append(Disagreement(kind="date", subject="year", versions=versions))
+    return out
+
+
 def _text_of(analyses: Sequence[Analysis], unit: Statement) -> str:
     return next(a.article.text for a in analyses if a.article.id == unit.sentence.article_id)
 
@@ -546,5 +787,6 @@ def disagreements(
         quantity_disagreements(units, aligned)
         + title_disagreements(analyses, units)
         + date_disagreements(analyses, units, aligned)
+        + year_disagreements(units, aligned)
         + speaker_disagreements(analyses, units)
     )

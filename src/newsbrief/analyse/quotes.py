@@ -479,11 +479,16 @@ def _short(text: str, quote: Span) -> bool:
 
 
 def _title(text: str, quote: Span) -> bool:
-    """A few quoted words, each capitalised: the title of a work or a name ("Hail, Caesar!")."""
+    """Quoted words each capitalised, short ones aside: the title of a work or a name ("Hail,
+    Caesar!", "Forward: Notes on the Future of Our Democracy")."""
     words = [w for w in quote.of(text).split() if w[:1].isalpha()]
-    return 0 < len(words) < FRAGMENT_WORDS and all(
+    return 0 < len(words) <= TITLE_WORDS and all(
         w[:1].isupper() or w in _TITLE_SMALL for w in words
     )
+
+
+# No title runs longer; a statement in title case is rarer than a long title.
+TITLE_WORDS = 12
 
 
 _TITLE_SMALL = frozenset({"a", "an", "the", "and", "or", "of", "in", "on", "to", "for", "with"})
