@@ -46,7 +46,7 @@ from rich.table import Table
 import floors
 from newsbrief import nlp
 from newsbrief.analyse.timeline import dated_events
-from newsbrief.records import Article, Block, DatedEvent, Entity, Span, content_id
+from newsbrief.records import Article, Block, DatedEvent, Entity, Granularity, Span, content_id
 from newsbrief.settings import load_settings
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -148,13 +148,15 @@ def our_timeline(
     for doc, article, spans, parse, events in parsed:
         published = article.published_date
         assert published is not None
-        by_line: dict[int, DatedEvent] = {}
+        by_line: dict[int, tuple[date, Granularity]] = {}
         for event in events:
+            if event.start is None:
+                continue  # relative: it gives no date
             line = next(i for i, s in enumerate(spans) if s.start <= event.expression.start < s.end)
-            by_line.setdefault(line, event)
+            by_line.setdefault(line, (event.start, event.granularity))
         for i, span in enumerate(spans):
-            line = article.text[span.start : span.end].lower()
-            if i < 2 or not any(f" {n} " in f" {line} " for n in names):
+            said = article.text[span.start : span.end].lower()
+            if i < 2 or not any(f" {n} " in f" {said} " for n in names):
                 continue  # the title and the date line are no events
             sent = parse.char_span(span.start, span.end, alignment_mode="expand")  # type: ignore[attr-defined]
             if sent is None:
@@ -169,8 +171,8 @@ def our_timeline(
                     continue
                 event_id = f"{doc['doc_id']}-{i}-{verb.text}"
                 if i in by_line:
-                    found = by_line[i]
-                    dated[event_id] = (found.start, date_string(found.start, found.granularity))
+                    start, granularity = by_line[i]
+                    dated[event_id] = (start, date_string(start, granularity))
                 elif verb.tag_ in ("VBD", "VBN"):
                     dated[event_id] = (published, published.isoformat())
                 else:

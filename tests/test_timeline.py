@@ -6,7 +6,12 @@ from datetime import date
 
 import pytest
 
-from newsbrief.analyse.timeline import is_future, resolve
+from newsbrief import pipeline
+from newsbrief.analyse.timeline import dated_events, is_future, resolve
+from newsbrief.brief.compose import compose
+from newsbrief.ingest import prepare
+from newsbrief.records import RawArticle
+from newsbrief.settings import load_settings
 
 PUBLISHED = date(2025, 10, 17)  # a Friday
 
@@ -96,3 +101,46 @@ def test_a_sentence_about_what_is_to_come_takes_the_next_date(
 )
 def test_future_sentences(sentence: str, future: bool) -> None:
     assert is_future(sentence) is future
+
+
+def _events(text: str, published: str | None = None) -> list[tuple[str, str]]:
+    """(label, expression) of the dated events of a one-article text."""
+    article = prepare(RawArticle(origin="t", title="Talks", text=text, published=published))
+    (analysis,) = pipeline.analyse([article], load_settings(env={}))
+    events = dated_events(analysis.article, analysis.entities, analysis.quotes, analysis.sentences)
+    return [(e.label, e.said) for e in events]
+
+
+def test_without_a_publication_date_relative_expressions_stay_relative() -> None:
+    found = _events(
+        "The foreign ministers met in Geneva on Thursday to discuss the ceasefire. "
+        "The treaty was signed on October 16, 2025, after months of talks."
+    )
+    assert found == [
+        ("date unknown: “Thursday”", "Thursday"),
+        ("2025-10-16", "October 16, 2025"),
+    ]
+
+
+def test_vague_expressions_stay_relative_and_durations_are_no_dates() -> None:
+    found = _events(
+        "The two sides held talks in recent weeks in Geneva. Talks will resume in the coming"
+        " weeks. The call lasted two and a half hours. They first met last month.",
+        published="2025-10-17",
+    )
+    assert [label for label, _ in found] == [
+        "date unknown: “recent weeks”",
+        "date unknown: “the coming weeks”",
+        "2025-09",
+    ]
+
+
+def test_the_brief_timeline_lists_what_is_dated_only_relatively_last() -> None:
+    text = (
+        "The foreign ministers met in Geneva on Thursday to discuss the ceasefire plan.\n\n"
+        "The treaty was signed on October 16, 2025, after months of talks between them."
+    )
+    article = prepare(RawArticle(origin="a", title="Talks", text=text, outlet="Daily A"))
+    brief = compose(list(pipeline.analyse([article], load_settings(env={}))))
+    timeline = next(s for s in brief.sections if s.key == "timeline")
+    assert [i.label for i in timeline.items] == ["2025-10-16", "date unknown: “Thursday”"]

@@ -621,7 +621,7 @@ def date_disagreements(
             if event.granularity == "day" and _CALENDAR_DATE.search(said):
                 days[(event.article_id, event.sentence)].append(event)
     out = []
-    seen: set[tuple[date, date]] = set()
+    seen: set[tuple[date | None, date | None]] = set()
     for i, near in aligned.items():
         a = days.get(_key(units[i]), [])
         for j, score in near:

@@ -14,7 +14,9 @@ from typing import Literal
 
 BlockKind = Literal["paragraph", "bullet", "heading", "summary_heading"]
 SentenceRole = Literal["lead", "body", "summary", "heading"]
-Granularity = Literal["day", "week", "month", "year"]
+# "relative": a time expression that the publication date does not resolve (the article has
+# none, or the words name no date: "recently", "in the coming weeks").
+Granularity = Literal["day", "week", "month", "year", "relative"]
 
 
 def content_id(*parts: str, length: int = 16) -> str:
@@ -325,16 +327,21 @@ class Actor:
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class DatedEvent:
-    """A sentence with a time expression resolved against its article's publication date."""
+    """A sentence with a time expression resolved against its article's publication date, or
+    left relative (``start`` None, granularity "relative") when it cannot be resolved."""
 
     article_id: str
     sentence: int
     expression: Span
-    start: date
+    start: date | None
     granularity: Granularity
+    said: str = ""
+    """The expression as written ("on Thursday")."""
 
     @property
     def label(self) -> str:
+        if self.start is None or self.granularity == "relative":
+            return f"date unknown: “{self.said}”"
         if self.granularity == "day":
             return self.start.isoformat()
         if self.granularity == "week":

@@ -8,8 +8,10 @@ month alone ("in August": the month, not a day of it; the latest such month not 
 publication, "last September" the one before), and years. When the sentence speaks of what is
 to come before the expression ("will meet on Thursday", "by early June"), a weekday, a month or
 a day without a year is the next one instead. A range ("from March to May", "between 2010
-and 2012") is dated by its start. Durations ("two and a half hours", "eight months") and
-anything else stay unresolved and out of the timeline.
+and 2012") is dated by its start. Without a publication date only expressions that name their
+year resolve. What tells when but cannot be resolved ("on Thursday" in an undated article,
+"recently", "in the coming weeks") stays relative and says so; durations ("two and a half
+hours", "eight months") are no dates at all.
 """
 
 from __future__ import annotations
@@ -113,16 +115,38 @@ def is_future(sentence: str) -> bool:
 
 
 def resolve(
-    expression: str, published: date, *, future: bool = False
+    expression: str, published: date | None, *, future: bool = False
 ) -> tuple[date, Granularity] | None:
     """(start, granularity) of a time expression relative to ``published``, or None. A month
     or weekday without a year is the latest one up to publication, or with ``future`` (the
-    sentence speaks of what is to come) the next one from it."""
+    sentence speaks of what is to come) the next one from it. Without a publication date only
+    expressions that name their year resolve."""
     for kind, pattern in _PATTERNS:
         match = pattern.search(expression)
         if match:
-            return _resolve(kind, match, published, future)
+            if published is None and not _names_its_year(kind, match):
+                return None
+            return _resolve(kind, match, published or date.min, future)
     return None
+
+
+def relative(expression: str) -> bool:
+    """Whether a time expression tells when, relative to a date the text may not give: one
+    that resolve() reads, or a vague one ("recently", "in the coming weeks")."""
+    return _VAGUE.search(expression) is not None or any(
+        pattern.search(expression) for _kind, pattern in _PATTERNS
+    )
+
+
+_VAGUE = re.compile(
+    r"\b(?:recent(?:ly)?|soon|coming\s+(?:days|weeks|months)"
+    r"|(?:past|last|next)\s+few\s+(?:days|weeks|months))\b",
+    re.I,
+)
+
+
+def _names_its_year(kind: str, m: re.Match[str]) -> bool:
+    return kind in ("iso", "month_year", "year") or bool(m.groupdict().get("year"))
 
 
 def _resolve(
@@ -220,17 +244,17 @@ def dated_events(
     quotes: Sequence[Quote] = (),
     sentences: Sequence[Sentence] = (),
 ) -> list[DatedEvent]:
-    """The DATE expressions of an article that resolve, one per sentence and date. Expressions
-    inside a direct quote are skipped: "today" there means the day the words were said, which
-    the publication date does not tell. With the ``sentences``, words of what is to come before
-    the expression in its sentence make a month or a weekday without a year the next one."""
+    """The DATE expressions of an article, one per sentence and date: resolved against its
+    publication date, or left relative (see DatedEvent) when they tell when but it cannot be
+    resolved ("on Thursday" in an undated article, "recently"). Expressions inside a direct
+    quote are skipped: "today" there means the day the words were said, which the publication
+    date does not tell. With the ``sentences``, words of what is to come before the expression
+    in its sentence make a month or a weekday without a year the next one."""
     published = article.published_date
-    if published is None:
-        return []
     quoted = [p for q in quotes if q.direct for p in q.pieces]
     starts = {s.index: s.span.start for s in sentences}
     out: list[DatedEvent] = []
-    seen: set[tuple[int, date]] = set()
+    seen: set[tuple[int, date | str]] = set()
     for ent in entities:
         if ent.label != "DATE" or any(ent.span in q for q in quoted):
             continue
@@ -241,12 +265,12 @@ def dated_events(
         opens = starts.get(ent.sentence)
         future = opens is not None and is_future(article.text[opens : ent.span.end])
         found = resolve(context, published, future=future)
-        if found is None:
+        start, granularity = found or (None, "relative")
+        if found is None and not relative(context):
+            continue  # a duration ("two and a half hours") or an age
+        if (ent.sentence, start or ent.text.lower()) in seen:
             continue
-        start, granularity = found
-        if (ent.sentence, start) in seen:
-            continue
-        seen.add((ent.sentence, start))
+        seen.add((ent.sentence, start or ent.text.lower()))
         out.append(
             DatedEvent(
                 article_id=article.id,
@@ -254,6 +278,7 @@ def dated_events(
                 expression=Span(start=ent.span.start, end=ent.span.end),
                 start=start,
                 granularity=granularity,
+                said=ent.text,
             )
         )
     return out

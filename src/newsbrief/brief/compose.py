@@ -154,9 +154,11 @@ class _Composer:
             for a in self.analyses
             for e in dated_events(a.article, a.entities, a.quotes, a.sentences)
         ]
-        self.events_of: dict[tuple[str, int], list[DatedEvent]] = defaultdict(list)
+        # the dates each sentence resolves to (relative expressions aside)
+        self.dates: dict[tuple[str, int], list[date]] = defaultdict(list)
         for event in self.events:
-            self.events_of[(event.article_id, event.sentence)].append(event)
+            if event.start is not None:
+                self.dates[(event.article_id, event.sentence)].append(event.start)
         self.position = {_key(u): i for i, u in enumerate(self.units)}
         self.actors = resolve_actors(self.analyses)
         self.used: set[tuple[str, int]] = set()
@@ -189,8 +191,8 @@ class _Composer:
 
     def is_background(self, unit: Statement) -> bool:
         published = self.by_id[unit.sentence.article_id].article.published_date
-        for event in self.events_of.get(_key(unit), []):
-            if published and event.start < published - timedelta(days=7):
+        for start in self.dates.get(_key(unit), []):
+            if published and start < published - timedelta(days=7):
                 return True
         return bool(_BACKGROUND.search(unit.sentence.text))
 
@@ -281,9 +283,8 @@ class _Composer:
         return tuple(item for _, _, item in sorted(chosen, key=lambda c: (c[0], c[1])))
 
     def _when(self, i: int) -> date:
-        events = self.events_of.get(_key(self.units[i]), [])
-        if events:
-            return min(e.start for e in events)
+        if dates := self.dates.get(_key(self.units[i])):
+            return min(dates)
         return self.by_id[self.units[i].sentence.article_id].article.published_date or date.max
 
     def why_it_matters(self) -> tuple[BriefItem, ...]:
@@ -386,20 +387,24 @@ class _Composer:
         return min(best[1], key=lambda r: self.position[(r.article_id, r.sentence)])
 
     def timeline(self) -> tuple[BriefItem, ...]:
-        by_label: dict[tuple[date, str], list[DatedEvent]] = defaultdict(list)
+        """Dated events in time order, a coarser date before a finer one of the same start;
+        then what the sources date only relatively ("recently", or "on Thursday" in an
+        undated article), for sentences that give no date."""
+        by_label: dict[tuple[date, int, str], list[DatedEvent]] = defaultdict(list)
+        order = {"year": 0, "month": 1, "week": 2, "day": 3, "relative": 4}
         for event in self.events:
             unit = self.units[self.position[(event.article_id, event.sentence)]]
             if (
                 unit.sentence.repeats is None
                 and _key(unit) not in self.echoes
                 and len(unit.sentence.text.split()) >= MIN_WORDS
+                and (event.start is not None or not self.dates.get(_key(unit)))
             ):
-                by_label[(event.start, event.granularity)].append(event)
+                said = event.said.lower() if event.start is None else ""
+                by_label[(event.start or date.max, order[event.granularity], said)].append(event)
         items: list[BriefItem] = []
-        order = {"year": 0, "month": 1, "week": 2, "day": 3}
-        for (_start, _gran), events in sorted(
-            by_label.items(), key=lambda kv: (kv[0][0], order[kv[0][1]])
-        ):
+        cited: set[tuple[str, int]] = set()
+        for (_start, _order, _said), events in sorted(by_label.items()):
             groups: list[list[int]] = []
             for event in events:
                 i = self.position[(event.article_id, event.sentence)]
@@ -412,6 +417,8 @@ class _Composer:
             groups.sort(key=lambda g: (-max(self.scores[i] for i in g), min(g)))
             for group in groups:
                 best = max(group, key=lambda i: (self.scores[i], -i))
+                if events[0].start is None and _key(self.units[best]) in cited:
+                    continue  # already told, corroborating a dated item
                 seen_outlets: set[str] = set()
                 citations = []
                 # other outlets that say the same thing without a date of their own corroborate
@@ -419,12 +426,13 @@ class _Composer:
                 undated = [
                     j
                     for j, _score in self.aligned.get(best, [])
-                    if not self.events_of.get(_key(self.units[j]))
+                    if not self.dates.get(_key(self.units[j]))
                 ]
                 for i in [best, *group, *undated]:
                     if self.units[i].outlet not in seen_outlets:
                         seen_outlets.add(self.units[i].outlet)
                         citations.append(Citation.of(self.units[i].sentence))
+                        cited.add(_key(self.units[i]))
                 text = self.units[best].sentence.text
                 if any((c.article_id, c.start) in self.disputed for c in citations):
                     text += DISPUTED_NOTE
