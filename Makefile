@@ -1,5 +1,5 @@
 # newsbrief: `make run` installs into .venv, ingests the bundled sample articles and briefs
-# every story; `make test` installs with the dev extras and runs ruff, mypy and pytest.
+# every story; `make test` installs with the dev and bench extras and runs ruff, mypy and pytest.
 PYTHON ?= python3.11
 VENV := .venv
 BIN := $(VENV)/bin
@@ -14,7 +14,7 @@ $(BIN)/python:
 	$(BIN)/python -m pip install --quiet --upgrade pip
 
 $(STAMP): pyproject.toml | $(BIN)/python
-	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	$(BIN)/python -m pip install --quiet -e '.[dev,bench]'
 	touch $(STAMP)
 
 install: $(STAMP)

@@ -634,7 +634,7 @@ def date_disagreements(
                 continue
             seen.add((a[0].start, b[0].start))
             versions = tuple(
-                _version(f"{e.expression.of(text)} ({e.label})", [unit])
+                _version(e.expression.of(text), [unit])
                 for e, unit, text in (
                     (a[0], units[i], _text_of(analyses, units[i])),
                     (b[0], units[j], _text_of(analyses, units[j])),
