@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 
 from newsbrief import nlp, pipeline
+from newsbrief.brief.compose import DISPUTED_NOTE
 from newsbrief.brief.render import render, to_dict
 from newsbrief.ingest import expand
 from newsbrief.records import (
@@ -100,6 +101,21 @@ def test_quoted_text_is_verbatim_in_a_citation(
                     assert any(piece in c["text"] for c in item["citations"]), piece
                     checked += 1
     assert checked >= 5  # the seeds are full of quotes: the check must have bitten
+
+
+def test_prose_items_are_their_first_citation_or_a_compression_of_it(
+    seed_brief: tuple[dict[str, Any], dict[str, str]],
+) -> None:
+    data, _ = seed_brief
+    checked = 0
+    for key in ("executive_summary", "story_so_far", "why_it_matters"):
+        for item in items(data, key):
+            text = item["text"].replace(DISPUTED_NOTE, "")
+            cited = item["citations"][0]["text"]
+            words, source = re.findall(r"\S+", text), iter(re.findall(r"\S+", cited))
+            assert all(any(w == s for s in source) for w in words), text
+            checked += 1
+    assert checked >= 5
 
 
 def test_no_boilerplate_in_output_or_store(

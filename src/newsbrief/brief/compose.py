@@ -17,6 +17,9 @@ Methods, by section:
 5. Timeline — dated events in time order, the same event from several outlets merged.
 6. Where Sources Differ — conflicting figures and titles, each side with its sources.
 
+In the first three sections a sentence without quotation marks loses its dateline, short asides
+in parentheses and a closing attribution (see compress); its citation is the whole sentence.
+
 Independent sources: an outlet counts once, and so does a duplicate group (the copies of one
 wire story, whoever runs them): their sentences never corroborate each other. In Sources, a
 group's earliest published member is its original; the others name it.
@@ -139,6 +142,30 @@ def _lexrank(sentences: Sequence[frozenset[str]], iterations: int = 50) -> list[
     for _ in range(iterations):
         rank = (1 - LEXRANK_DAMPING) / n + LEXRANK_DAMPING * (edges.T @ rank)
     return [float(r) * n for r in rank]
+
+
+# Sentence compression in the prose sections: what a reader of the brief does not need of a
+# sentence, which its citation still shows whole. A sentence with quotation marks is left as
+# it is (quotes are verbatim, and so is what frames them).
+_DATELINE = re.compile(
+    r"^[A-Z][A-Z.'’-]+(?:[ /,]+[A-Z][A-Z.'’-]+)*(?:,\s+[A-Z][a-z]+\.?)?\s*(?:\([^)]{1,30}\)\s*)?"
+    r"[—–-]{1,2}\s+(?=[A-Z“\"])"
+)
+_ASIDE = re.compile(r"\s+\([^()\d“”\"]{1,40}\)(?=[\s,.;:])")
+_SAID = re.compile(
+    r",\s+(?:(?:he|she|they|it|(?:the\s+)?[a-z]+(?:\s[a-z]+)?)\s+|(?:[A-Z][\w.'’-]*\s){1,3})"
+    r"(?:said|says|told\s+[A-Z]\w+|added|reported)"
+    r"(?:\s+(?:on\s+)?(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday))?\.$"
+)
+
+
+def compress(text: str) -> str:
+    """A sentence without its dateline ("WASHINGTON (AP) — "), short asides in parentheses
+    ("(R-Ohio)", not "(2.3 m)") and a closing attribution (", police said Tuesday.")."""
+    if _QUOTE_MARK.search(text):
+        return text
+    text = _ASIDE.sub("", _DATELINE.sub("", text))
+    return _SAID.sub(".", text)
 
 
 def _redundant(a: frozenset[str], b: frozenset[str]) -> bool:
@@ -298,7 +325,7 @@ class _Composer:
                 outlets.add(other.outlet)
                 citations.append(Citation.of(other.sentence))
                 self.used.add(_key(other))
-        text = sentence.text
+        text = compress(sentence.text)
         if any((c.article_id, c.start) in self.disputed for c in citations):
             text += DISPUTED_NOTE
         return BriefItem(text=text, citations=tuple(citations))
