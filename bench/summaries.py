@@ -33,7 +33,9 @@ Grounding audit, over every item of every section of newsbrief's briefs:
   source. Where Sources Differ items are checked on their quoted versions only, the rest being
   outlet names;
 - altered quotes: quoted parts not found verbatim in a cited span (must be 0);
-- uncited: items without a citation (must be 0).
+- uncited: items without a citation (must be 0);
+- settled: items citing a sentence that Where Sources Differ disputes, without the note that
+  sources differ (must be 0).
 """
 
 from __future__ import annotations
@@ -56,7 +58,7 @@ from rouge_score import rouge_scorer
 import floors
 from compare import allsides, multinews
 from newsbrief import nlp, pipeline
-from newsbrief.brief.compose import compose
+from newsbrief.brief.compose import DISPUTED_NOTE, compose
 from newsbrief.errors import InputError
 from newsbrief.ingest import prepare
 from newsbrief.records import PART_JOIN, Analysis, Article, Brief, BriefItem, RawArticle
@@ -287,14 +289,29 @@ class Audit:
     quotes: int = 0
     altered: int = 0
     uncited: int = 0
+    settled: int = 0  # items stating a disputed sentence with no note that sources differ
 
 
 def audit(brief: Brief, into: Audit) -> list[str]:
     """Count the brief's items into ``into``; the texts of unsupported items, for --show."""
     unsupported = []
+    disputed = {
+        (c.article_id, c.start)
+        for section in brief.sections
+        if section.key == "sources_differ"
+        for item in section.items
+        for c in item.citations
+    }
     for section in brief.sections:
         for item in section.items:
             into.items += 1
+            if (
+                section.key != "sources_differ"
+                and any((c.article_id, c.start) in disputed for c in item.citations)
+                and DISPUTED_NOTE not in item.text
+            ):
+                into.settled += 1
+                unsupported.append(f"[{section.key}] disputed, stated as settled: {item.text}")
             if not item.citations:
                 into.uncited += 1
                 unsupported.append(f"[{section.key}] uncited: {item.text[:160]}")
@@ -399,7 +416,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     console.print(
         f"grounding: {grounding.supported} of {grounding.items} items supported by their"
         f" citations ({supported:.3f}); {grounding.altered} altered of {grounding.quotes} quoted"
-        f" parts; {grounding.uncited} items without a citation"
+        f" parts; {grounding.uncited} items without a citation; {grounding.settled} disputed"
+        " items stated as settled"
     )
     for line in unsupported[: args.show]:
         console.print(f"  [dim]{line}[/]")
@@ -407,6 +425,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "supported": supported,
         "altered_quotes": grounding.altered,
         "uncited_items": grounding.uncited,
+        "settled_disputes": grounding.settled,
     }
     return floors.check("summaries", scores, args.floors, console)
 
