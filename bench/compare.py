@@ -42,6 +42,7 @@ from rich.table import Table
 import floors
 from newsbrief import nlp, pipeline
 from newsbrief.compare import align, disagreements, outlet_keys, statements
+from newsbrief.errors import InputError
 from newsbrief.ingest import prepare
 from newsbrief.records import Article, Disagreement, RawArticle
 from newsbrief.settings import load_settings
@@ -86,17 +87,18 @@ def multinews(data: Path) -> list[tuple[str, list[Article]]] | None:
         articles = []
         for i, document in enumerate(cluster["documents"]):
             head, _, _ = document.strip().partition("\n")
-            articles.append(
-                prepare(
-                    RawArticle(
-                        origin=f"{cluster['id'][:8]}/{i}",
-                        title=head[:120],
-                        text=document,
-                        outlet=f"outlet {i + 1}",
-                    )
-                )
+            raw = RawArticle(
+                origin=f"{cluster['id'][:8]}/{i}",
+                title=head[:120],
+                text=document,
+                outlet=f"outlet {i + 1}",
             )
-        stories.append((f"multinews {cluster['id'][:8]}", articles))
+            try:
+                articles.append(prepare(raw))
+            except InputError:
+                continue  # a document that is only boilerplate, rejected as ingest would
+        if articles:
+            stories.append((f"multinews {cluster['id'][:8]}", articles))
     return stories
 
 

@@ -176,6 +176,17 @@ def test_doubled_line_is_removed() -> None:
         ("Credit: Reuters/Jane Doe", "photo credit"),
         ("Photo: Reuters", "image caption"),
         ("A composite image showing the mayor and the council.", "image caption"),
+        (
+            "You can add location information to your Tweets, such as your city or precise"
+            " location, from the web and via third-party applications. Learn more",
+            "boilerplate",
+        ),
+        ("The interactive transcript could not be loaded.", "boilerplate"),
+        (
+            "These crawls are part of an effort to archive pages as they are created and archive"
+            " the pages that they refer to.",
+            "boilerplate",
+        ),
     ],
 )
 def test_furniture_line_reasons(line: str, reason: str) -> None:

@@ -19,7 +19,8 @@ from dataclasses import dataclass
 from newsbrief.records import Block, BlockKind, Removal, Span
 
 # Whole-line boilerplate, matched case-insensitively after stripping. Collected from the seed
-# articles' comment forms and from the share/newsletter furniture common in scraped news text.
+# articles' comment forms, from the share/newsletter furniture common in scraped news text, and
+# from the embed and web-archive furniture that scrapers keep (seen in Multi-News documents).
 _BOILERPLATE = re.compile(
     r"""^(?:
         add\ a\ comment | leave\ a\ (?:reply|comment) | post\ a\ comment | cancel\ reply
@@ -35,6 +36,14 @@ _BOILERPLATE = re.compile(
       | read\ (?:more|next|also)\b.* | see\ also:.* | you\ may\ also\ like.* | recommended\ for\ you
       | (?:sign\ up|subscribe)\b.*\bnewsletter.* | click\ here\b.* | follow\ us\ on\b.*
       | tags?:.* | filed\ under:?.* | all\ rights\ reserved.* | ©.* | copyright\ ©?.*
+      # the furniture of embedded posts and players, and of pages fetched from a web archive
+      | you\ can\ add\ location\ information\ to\ your\ tweets.*
+      | add\ this\ (?:tweet|video)\ to\ your\ website.*
+      | the\ interactive\ transcript\ could\ not\ be\ loaded.*
+      | this\ feature\ is\ not\ available\ right\ now.*
+      | rating\ is\ available\ when\ the\ video\ has\ been\ rented.*
+      | starting\ in\ 1996,\ alexa\ internet\ has\ been\ donating.*
+      | these\ crawls\ are\ part\ of\ an\ effort\ to\ archive.*
     )[\s.:!*]*$""",
     re.IGNORECASE | re.VERBOSE,
 )
