@@ -138,9 +138,15 @@ def test_vague_expressions_stay_relative_and_durations_are_no_dates() -> None:
 def test_the_brief_timeline_lists_what_is_dated_only_relatively_last() -> None:
     text = (
         "The foreign ministers met in Geneva on Thursday to discuss the ceasefire plan.\n\n"
+        "Negotiators expect a new round of the Geneva talks in the coming weeks.\n\n"
         "The treaty was signed on October 16, 2025, after months of talks between them."
     )
     article = prepare(RawArticle(origin="a", title="Talks", text=text, outlet="Daily A"))
     brief = compose(list(pipeline.analyse([article], load_settings(env={}))))
     timeline = next(s for s in brief.sections if s.key == "timeline")
-    assert [i.label for i in timeline.items] == ["2025-10-16", "date unknown: “Thursday”"]
+    # the relative ones in the order the story tells them
+    assert [i.label for i in timeline.items] == [
+        "2025-10-16",
+        "date unknown: “Thursday”",
+        "date unknown: “the coming weeks”",
+    ]

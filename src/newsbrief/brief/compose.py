@@ -487,7 +487,13 @@ class _Composer:
                 by_label[(event.start or date.max, order[event.granularity], said)].append(event)
         items: list[BriefItem] = []
         cited: set[tuple[str, int]] = set()
-        for (_start, _order, _said), events in sorted(by_label.items()):
+
+        def place(kv: tuple[tuple[date, int, str], list[DatedEvent]]) -> tuple[date, int, int]:
+            # relative expressions in the order the story tells them
+            first = min(self.position[(e.article_id, e.sentence)] for e in kv[1])
+            return kv[0][0], kv[0][1], first if kv[0][2] else 0
+
+        for (_start, _order, _said), events in sorted(by_label.items(), key=place):
             groups: list[list[int]] = []
             for event in events:
                 i = self.position[(event.article_id, event.sentence)]
