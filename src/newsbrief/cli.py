@@ -7,6 +7,7 @@ failure.
 from __future__ import annotations
 
 import sys
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -17,6 +18,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from newsbrief import __version__, nlp, pipeline
+from newsbrief.brief import diff as brief_diff
 from newsbrief.brief.render import FORMATS, render
 from newsbrief.errors import MetadataError, NewsbriefError
 from newsbrief.ingest import expand
@@ -399,9 +401,7 @@ def _brief_stories(
             else:
                 ids = [row.id for row in reversed(store.list_stories())]  # oldest first
             encoder = nlp.load_encoder(settings)
-            texts = [
-                render(pipeline.brief(store, store.story_articles(i), encoder), fmt) for i in ids
-            ]
+            texts = [render(pipeline.brief_story(store, i, encoder)[0], fmt) for i in ids]
     except NewsbriefError as exc:
         raise _fail(str(exc)) from exc
     if fmt == "json":
@@ -413,6 +413,63 @@ def _brief_stories(
         err.print(f"brief written to {escape(str(output))}")
     else:
         sys.stdout.write(text)
+
+
+@app.command()
+def diff(
+    ctx: typer.Context,
+    story: Annotated[
+        str, typer.Option("--story", "-s", help="Id (or unique prefix) of a stored story.")
+    ],
+    since: Annotated[
+        str,
+        typer.Option(
+            "--since",
+            help="ISO date or date and time (UTC unless it gives a zone): compare the brief the"
+            " story had then with its brief now.",
+        ),
+    ],
+    fmt: Annotated[str, typer.Option("--format", "-f", help="One of md, json.")] = "md",
+    db: DbOption = None,
+    config: ConfigOption = None,
+) -> None:
+    """What changed in a story's brief since a time: new, changed and gone items, and what is
+    now disputed. The brief of now is built, and kept as a version when it changed; each
+    `newsbrief brief --story/--all` keeps a version the same way.
+
+    Example: newsbrief diff --story 64c8e49a --since 2025-10-17
+
+    Example: newsbrief diff --story 64c8e49a --since 2025-10-17T08:00 --format json
+    """
+    if fmt not in ("md", "json"):
+        raise _fail(f"--format expects md or json, found {fmt!r}")
+    try:
+        at = _utc(since)
+    except ValueError as exc:
+        raise _fail(f"--since expects an ISO date or date and time, found {since!r}") from exc
+    try:
+        settings = _settings(ctx, config, db)
+        with Store.open(settings.db) as store:
+            story_id = store.resolve_story(story)
+            _, now = pipeline.brief_story(store, story_id, nlp.load_encoder(settings))
+            then = store.brief_version(story_id, at=at)
+            first = store.brief_version(story_id, version=1)
+    except NewsbriefError as exc:
+        raise _fail(str(exc)) from exc
+    if then is None:
+        raise _fail(
+            f"expected a brief of story {story_id} at or before {at}, found none: its first is"
+            f" from {first.created_at if first else now.created_at}"
+        )
+    sys.stdout.write(brief_diff.render(brief_diff.diff(then, now), fmt))
+
+
+def _utc(when: str) -> str:
+    """An ISO date or date and time as UTC in the store's form (microseconds, +00:00)."""
+    moment = datetime.fromisoformat(when.strip())
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    return moment.astimezone(UTC).isoformat(timespec="microseconds")
 
 
 @app.command()

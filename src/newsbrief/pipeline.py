@@ -17,13 +17,14 @@ from newsbrief import cluster, dedup, nlp, parallel
 from newsbrief.analyse.quotes import find_quotes
 from newsbrief.analyse.roles import find_roles, resolve_titles
 from newsbrief.brief.compose import compose
+from newsbrief.brief.render import to_dict
 from newsbrief.dedup import link_repeats
 from newsbrief.errors import InputError
 from newsbrief.ingest import Input, prepare, read
 from newsbrief.ingest.meta import Metadata
 from newsbrief.records import Analysis, Article, Brief, RawArticle, Rejected, Skipped
 from newsbrief.settings import Settings
-from newsbrief.store import Store, StoryPlacement
+from newsbrief.store import BriefVersion, Store, StoryPlacement
 
 # Below this many new articles the pipe runs in this process: starting workers costs more than
 # it saves (bench/speed.py: two workers beat one from about two batches of seed-sized articles).
@@ -270,3 +271,13 @@ def brief(
     different outlets align on meaning as well as words."""
     ids = list(dict.fromkeys(article_ids))
     return compose(store.load(ids), groups=store.duplicate_groups(ids), encoder=encoder)
+
+
+def brief_story(
+    store: Store, story_id: str, encoder: nlp.SentenceEncoder | None = None
+) -> tuple[Brief, BriefVersion]:
+    """The brief of a stored story, recorded as its newest version when it changed (see
+    Store.save_brief)."""
+    ids = store.story_articles(story_id)
+    made = brief(store, ids, encoder)
+    return made, store.save_brief(story_id, ids, to_dict(made))

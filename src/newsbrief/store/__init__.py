@@ -5,6 +5,7 @@ leaves nothing of that article behind, and the content-hash id makes re-ingestin
 from __future__ import annotations
 
 import dataclasses
+import hashlib
 import json
 import sqlite3
 from collections import Counter
@@ -54,6 +55,7 @@ from newsbrief.records import (
 from newsbrief.store.schema import (
     MIGRATIONS,
     articles,
+    brief_versions,
     duplicates,
     entities,
     feed_entries,
@@ -677,6 +679,62 @@ class Store:
                 ).scalars()
             )
 
+    # --- brief versions --------------------------------------------------------------------
+    def save_brief(
+        self, story_id: str, article_ids: Sequence[str], brief: dict[str, Any]
+    ) -> BriefVersion:
+        """Record ``brief`` (the JSON of render.to_dict) as the story's newest version, unless
+        it is the newest already; the newest version either way."""
+        body = json.dumps(brief, ensure_ascii=False, sort_keys=True)
+        digest = hashlib.sha256(body.encode("utf-8")).hexdigest()
+        try:
+            with self.engine.begin() as conn:
+                newest = conn.execute(
+                    select(brief_versions.c.version, brief_versions.c.digest)
+                    .where(brief_versions.c.story_id == story_id)
+                    .order_by(brief_versions.c.version.desc())
+                    .limit(1)
+                ).first()
+                if newest is None or newest.digest != digest:
+                    conn.execute(
+                        brief_versions.insert().values(
+                            story_id=story_id,
+                            version=(newest.version + 1) if newest else 1,
+                            created_at=datetime.now(UTC).isoformat(timespec="microseconds"),
+                            article_ids=json.dumps(list(article_ids)),
+                            digest=digest,
+                            brief=body,
+                        )
+                    )
+        except SQLAlchemyError as exc:
+            raise StoreError(f"cannot save a brief of story {story_id}: {exc}") from exc
+        found = self.brief_version(story_id)
+        assert found is not None  # just written, or there already
+        return found
+
+    def brief_version(
+        self, story_id: str, *, at: str | None = None, version: int | None = None
+    ) -> BriefVersion | None:
+        """The story's newest brief version; or the newest created at or before ``at`` (UTC,
+        ISO 8601 with microseconds, as the store writes it); or version ``version``. None when
+        there is none."""
+        query = select(brief_versions).where(brief_versions.c.story_id == story_id)
+        if at is not None:
+            query = query.where(brief_versions.c.created_at <= at)
+        if version is not None:
+            query = query.where(brief_versions.c.version == version)
+        with self.engine.connect() as conn:
+            row = conn.execute(query.order_by(brief_versions.c.version.desc()).limit(1)).first()
+        if row is None:
+            return None
+        return BriefVersion(
+            story_id=row.story_id,
+            version=row.version,
+            created_at=row.created_at,
+            article_ids=tuple(json.loads(row.article_ids)),
+            brief=json.loads(row.brief),
+        )
+
     def list_stories(
         self,
         *,
@@ -883,6 +941,18 @@ class Duplicate:
     kind: str  # exact | near: its closest link to another member
     similarity: float
     original: str  # the group's earliest published member
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class BriefVersion:
+    """A brief a story had: the JSON of docs/brief-json.md, as it was built at ``created_at``
+    (UTC, ISO 8601) from ``article_ids``."""
+
+    story_id: str
+    version: int
+    created_at: str
+    article_ids: tuple[str, ...]
+    brief: dict[str, Any]
 
 
 def _chunks(items: Sequence[str], size: int = 500) -> Iterator[Sequence[str]]:

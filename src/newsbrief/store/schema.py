@@ -230,6 +230,21 @@ roles = Table(
 )
 
 
+# --- brief versions (migration 5) -----------------------------------------------------------
+# Each brief a story has had, as the JSON of docs/brief-json.md; a new version only when the
+# brief changed (``digest``: sha256 of that JSON).
+brief_versions = Table(
+    "brief_versions",
+    metadata,
+    Column("story_id", String(32), primary_key=True),
+    Column("version", Integer, primary_key=True),
+    Column("created_at", String(40), nullable=False),
+    Column("article_ids", Text, nullable=False),  # JSON list
+    Column("digest", String(64), nullable=False),
+    Column("brief", Text, nullable=False),
+)
+
+
 def _initial(conn: Connection) -> None:
     for table in (articles, sentences, entities, _quotes_v1):
         table.create(conn)
@@ -258,4 +273,5 @@ MIGRATIONS: list[tuple[int, str, Callable[[Connection], None]]] = [
     (2, "fingerprints, lsh_buckets, duplicates, feeds, feed_entries", _duplicates_and_feeds),
     (3, "stories, story_members, story_merges", _stories),
     (4, "quotes.parts (split statements), roles", _parts_and_roles),
+    (5, "brief_versions", brief_versions.create),
 ]
