@@ -9,6 +9,8 @@
    fresh SQLite store; articles/s and tokens/s (whitespace tokens of the clean text);
 3. the same on every source document of DIR/multinews, when that folder is present;
 4. brief latency: ``pipeline.brief`` of the seed story, model loaded, median of ``--runs``;
+   and the rebuild after one article joins a story of 49 (seed variants: two outlets, each
+   variant a near copy): its ingest, then ``pipeline.brief_story``, which keeps the version;
 5. peak memory (ru_maxrss of this process, and of its worker processes);
 6. sentence encoder (``nlp.load_encoder``, default settings), measured right after 1., before
    ingest loads it: its first load in this process, and sentences/s encoding the seed
@@ -218,6 +220,37 @@ def brief_latency(docs: Sequence[Doc], runs: int) -> float:
     return statistics.median(times)
 
 
+# A story of this many articles gets one more; the issue asks for its brief in ≤ 1 s.
+STORY_ARTICLES = 50
+
+
+def rebuild_latency(docs: Sequence[Doc]) -> float:
+    """Seconds to add one article to a story of STORY_ARTICLES - 1 stored ones and rebuild its
+    brief: ingest of the article (analysis, dedup, story placement), then pipeline.brief_story
+    (the brief, kept as a version). ``docs`` are the story's articles, the last one added."""
+    from newsbrief.ingest import InputFile
+    from newsbrief.nlp import load_encoder
+    from newsbrief.pipeline import brief_story, ingest
+    from newsbrief.settings import load_settings
+    from newsbrief.store import Store
+
+    with tempfile.TemporaryDirectory(prefix="newsbrief-bench-") as tmp:
+        before, last = Path(tmp) / "story.jsonl", Path(tmp) / "last.jsonl"
+        before.write_text("".join(doc.line() + "\n" for doc in docs[:-1]), "utf-8")
+        last.write_text(docs[-1].line() + "\n", "utf-8")
+        settings = load_settings(env={}).replace(db=str(Path(tmp) / "bench.db"))
+        with Store.open(settings.db) as store:
+            ingest([InputFile(before)], store, settings)
+            encoder = load_encoder(settings)
+            story = max(store.list_stories(), key=lambda row: row.articles).id
+            brief_story(store, story, encoder)  # the brief the story had
+            start = time.perf_counter()
+            (added,) = ingest([InputFile(last)], store, settings).article_ids
+            joined = next(r.id for r in store.list_stories() if added in store.story_articles(r.id))
+            brief_story(store, joined, encoder)
+            return time.perf_counter() - start
+
+
 @dataclass(frozen=True, slots=True, kw_only=True)
 class EncoderRun:
     name: str
@@ -354,6 +387,9 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     # 4. brief latency on the seed story
     brief_s = brief_latency(seeds, args.runs)
+    done = _step(console, f"one article added to a story of {STORY_ARTICLES - 1}, brief rebuilt")
+    rebuild_s = rebuild_latency(replicated(seeds, STORY_ARTICLES // len(seeds)))
+    done()
     own_mb, child_mb = peak_rss_mb()
 
     console.print(ingest_table(runs))
@@ -363,6 +399,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     table.add_column("detail")
     table.add_row("model load (first call)", f"{load_s:.2f} s", model)
     table.add_row("brief of the seed story", f"{brief_s * 1000:.0f} ms", f"median of {args.runs}")
+    table.add_row(
+        "add an article, rebuild the brief",
+        f"{rebuild_s * 1000:.0f} ms",
+        f"a story of {STORY_ARTICLES} seed variants",
+    )
     table.add_row("peak memory", f"{own_mb:.0f} MB", f"largest worker process {child_mb:.0f} MB")
     table.add_row("encoder load (first call)", f"{encoding.load_s:.2f} s", encoding.name)
     table.add_row(
@@ -378,6 +419,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     values = {
         "load_s": load_s,
         "brief_s": brief_s,
+        "rebuild_s": rebuild_s,
         "ingest_articles_per_s": default_seeds.articles_per_s,
         "ingest_tokens_per_s": default_seeds.tokens_per_s,
         "peak_rss_mb": own_mb,

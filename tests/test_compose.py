@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
-import pytest
+from collections.abc import Sequence
 
+import numpy as np
+import pytest
+from numpy.typing import NDArray
+
+from newsbrief.brief import compose as compose_module
 from newsbrief.brief.compose import compress
 
 
@@ -36,3 +41,29 @@ def test_compress_drops_datelines_asides_and_closing_attributions(
 )
 def test_compress_keeps(sentence: str) -> None:
     assert compress(sentence) == sentence
+
+
+class CountingEncoder:
+    """An encoder that counts the texts it encodes."""
+
+    name = "counting"
+    dim = 2
+
+    def __init__(self) -> None:
+        self.encoded: list[str] = []
+
+    def encode(self, texts: Sequence[str]) -> NDArray[np.float32]:
+        self.encoded += texts
+        return np.array([[len(t), 1.0] for t in texts], dtype=np.float32)
+
+
+def test_sentence_vectors_are_kept_between_briefs(monkeypatch: pytest.MonkeyPatch) -> None:
+    encoder = CountingEncoder()
+    first = compose_module._memo(encoder)(["a b", "c d e"])
+    again = compose_module._memo(encoder)(["c d e", "f"])  # a later brief, one new sentence
+    assert encoder.encoded == ["a b", "c d e", "f"]
+    assert (first[1] == again[0]).all()
+    monkeypatch.setattr(compose_module, "VECTORS_KEPT", 2)
+    compose_module._memo(encoder)(["g"])  # the least recently used ("a b") goes
+    compose_module._memo(encoder)(["a b"])
+    assert encoder.encoded[-1] == "a b"

@@ -29,7 +29,8 @@ from __future__ import annotations
 
 import math
 import re
-from collections import Counter, defaultdict
+import weakref
+from collections import Counter, OrderedDict, defaultdict
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import replace
 from datetime import date, timedelta
@@ -595,15 +596,29 @@ class _Composer:
         return tuple(refs)
 
 
+# Sentence vectors kept per encoder between briefs, the most recently used this many (384
+# floats each: about 30 MB): rebuilding a story's brief after one new article encodes only the
+# new article's sentences. bench/speed.py: the rebuild of a 50-article story's brief.
+VECTORS_KEPT = 20_000
+_vectors: weakref.WeakKeyDictionary[SentenceEncoder, OrderedDict[str, NDArray[np.float32]]] = (
+    weakref.WeakKeyDictionary()
+)
+
+
 def _memo(encoder: SentenceEncoder) -> Callable[[Sequence[str]], NDArray[np.float32]]:
-    """The encoder's encode, each text encoded once for the brief."""
-    done: dict[str, NDArray[np.float32]] = {}
+    """The encoder's encode, each text encoded once while its vector is kept (VECTORS_KEPT)."""
+    done = _vectors.setdefault(encoder, OrderedDict())
 
     def encode(texts: Sequence[str]) -> NDArray[np.float32]:
         todo = [t for t in dict.fromkeys(texts) if t not in done]
         if todo:
             done.update(zip(todo, encoder.encode(todo), strict=True))
-        return np.stack([done[t] for t in texts]) if texts else np.zeros((0, 0), np.float32)
+        found = [done[t] for t in texts]
+        for t in dict.fromkeys(texts):
+            done.move_to_end(t)
+        while len(done) > VECTORS_KEPT:
+            done.popitem(last=False)
+        return np.stack(found) if found else np.zeros((0, 0), np.float32)
 
     return encode
 
