@@ -1,11 +1,16 @@
-"""Fixtures shared by the test modules: fresh settings, an open store, the seed articles."""
+"""Fixtures shared by the test modules: fresh settings, an open store (SQLite, or PostgreSQL
+for the tests marked postgres), the seed articles."""
 
 from __future__ import annotations
 
+import os
+import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from sqlalchemy import create_engine, text
+from sqlalchemy.exc import SQLAlchemyError
 
 from http_server import LocalServer
 from newsbrief.settings import Settings, load_settings
@@ -46,3 +51,40 @@ def web(settings: Settings) -> Settings:
 def seeds() -> Path:
     """The folder of the two seed articles (000_… and 004_…), with their sidecars."""
     return FIXTURES / "seeds"
+
+
+# The PostgreSQL database the tests marked postgres use (a fresh schema each); skipped when the
+# driver is missing or the server does not answer. CI runs them against a local server.
+PG_ENV = "NEWSBRIEF_TEST_PG"
+PG_DEFAULT = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+
+
+@pytest.fixture
+def pg_db() -> Iterator[str]:
+    """A SQLAlchemy URL of a fresh, empty schema in the test PostgreSQL database, dropped
+    afterwards."""
+    pytest.importorskip("psycopg", reason="PostgreSQL tests need the driver: pip install psycopg")
+    url = os.environ.get(PG_ENV, PG_DEFAULT)
+    schema = f"newsbrief_test_{uuid.uuid4().hex[:12]}"
+    engine = create_engine(url)
+    try:
+        with engine.begin() as conn:
+            conn.execute(text(f"CREATE SCHEMA {schema}"))
+    except SQLAlchemyError as exc:
+        engine.dispose()
+        pytest.skip(f"no PostgreSQL at {url} ({PG_ENV}): {exc.__class__.__name__}")
+    sep = "&" if "?" in url else "?"
+    try:
+        yield f"{url}{sep}options=-csearch_path%3D{schema}"
+    finally:
+        with engine.begin() as conn:
+            conn.execute(text(f"DROP SCHEMA {schema} CASCADE"))
+        engine.dispose()
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+def any_store(request: pytest.FixtureRequest, settings: Settings) -> Iterator[Store]:
+    """An open store on SQLite, then on PostgreSQL."""
+    db = settings.db if request.param == "sqlite" else request.getfixturevalue("pg_db")
+    with Store.open(db) as opened:
+        yield opened

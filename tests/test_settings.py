@@ -28,6 +28,7 @@ DEFAULTS = Settings(
     per_host_delay=1.0,
     respect_robots=True,
     allow_private=False,
+    keep_briefs=True,
 )
 
 

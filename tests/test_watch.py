@@ -9,6 +9,7 @@ import pytest
 from typer.testing import CliRunner
 
 from http_server import LocalServer
+from newsbrief import pipeline
 from newsbrief.cli import app
 from newsbrief.settings import CONFIG_ENV, ENV_PREFIX, Settings
 from newsbrief.store import Store
@@ -151,3 +152,33 @@ def test_watch_usage_errors(args: list[str], message: str, tmp_path: Path) -> No
     result = CliRunner(env=CLEAN_ENV).invoke(app, ["watch", *args, "--db", str(tmp_path / "w.db")])
     assert result.exit_code == 2
     assert message in result.stderr
+
+
+def _seed_item(path: Path, n: int) -> str:
+    """A feed entry carrying a seed article's full text."""
+    headline, _, body = path.read_text("utf-8").partition("\n")
+    paragraphs = "".join(f"<p>{p}</p>" for p in body.split("\n") if p.strip())
+    return (
+        f"<item><title>{headline}</title><guid>urn:seed:{n}</guid>"
+        f"<pubDate>Fri, 17 Oct 2025 0{n}:30:00 GMT</pubDate>"
+        f"<content:encoded><![CDATA[{paragraphs}]]></content:encoded></item>"
+    )
+
+
+def test_a_poll_keeps_the_brief_of_a_followed_story_it_adds_to(
+    server: LocalServer, web: Settings, seeds: Path
+) -> None:
+    first, second = sorted(seeds.glob("*.txt"))
+    feed = server.route("/feed", body=rss(_seed_item(first, 1)), content_type="application/rss+xml")
+    url = server.url("/feed")
+    (poll,) = _run([url], web)
+    assert poll.briefs == 0  # nobody briefed the story yet
+    with Store.open(web.db) as store:
+        (story,) = [row.id for row in store.list_stories()]
+        pipeline.brief_story(store, story)
+    feed.body = rss(_seed_item(first, 1), _seed_item(second, 2))
+    (poll,) = _run([url], web)
+    assert poll.briefs == 1
+    assert poll.line() == f"{url}: 1 new, 1 ingested, 0 failed, 1 brief version(s) kept"
+    with Store.open(web.db, readonly=True) as store:
+        assert [len(v.article_ids) for v in store.brief_versions(story)] == [1, 2]

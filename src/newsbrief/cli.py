@@ -141,6 +141,10 @@ def _ingest(
         report = pipeline.ingest(
             inputs, store, settings, meta=meta, on_input=lambda: progress.advance(task)
         )
+    if settings.keep_briefs and report.stories:
+        kept = pipeline.update_briefs(store, report.stories, nlp.load_encoder(settings))
+        for version in kept:
+            console.print(f"brief of story {version.story_id} kept as version {version.version}")
     for warning in report.warnings:
         err.print(f"[yellow]warning:[/] {escape(warning)}")
     for rejected in report.rejected:
@@ -401,7 +405,7 @@ def _brief_stories(
             else:
                 ids = [row.id for row in reversed(store.list_stories())]  # oldest first
             encoder = nlp.load_encoder(settings)
-            texts = [render(pipeline.brief_story(store, i, encoder)[0], fmt) for i in ids]
+            texts = [render(pipeline.brief_story(store, i, encoder).brief, fmt) for i in ids]
     except NewsbriefError as exc:
         raise _fail(str(exc)) from exc
     if fmt == "json":
@@ -425,51 +429,59 @@ def diff(
         str,
         typer.Option(
             "--since",
-            help="ISO date or date and time (UTC unless it gives a zone): compare the brief the"
-            " story had then with its brief now.",
+            help="ISO date or date and time, UTC unless it names a zone (2025-10-17,"
+            " 2025-10-17T08:00, 2025-10-17T10:00+02:00): compare the brief the story had then"
+            " with its brief now.",
         ),
     ],
-    fmt: Annotated[str, typer.Option("--format", "-f", help="One of md, json.")] = "md",
+    fmt: Annotated[
+        str, typer.Option("--format", "-f", help=f"One of {', '.join(brief_diff.FORMATS)}.")
+    ] = "md",
     db: DbOption = None,
     config: ConfigOption = None,
 ) -> None:
-    """What changed in a story's brief since a time: new, changed and gone items, and what is
-    now disputed. The brief of now is built, and kept as a version when it changed; each
-    `newsbrief brief --story/--all` keeps a version the same way.
+    """What changed in a stored story's brief since a time: new, changed and gone items, and
+    what is now disputed (new in Where Sources Differ).
+
+    It compares the newest kept version of the brief at or before --since with the brief of
+    now, which is built first and kept when the story changed. Versions are kept by `brief
+    --story/--all`, by `diff` and, for a story briefed before, by each ingest that adds to it.
 
     Example: newsbrief diff --story 64c8e49a --since 2025-10-17
 
-    Example: newsbrief diff --story 64c8e49a --since 2025-10-17T08:00 --format json
+    Example: newsbrief diff --story 64c8e49a --since 2025-10-17T08:00+02:00 --format json
     """
-    if fmt not in ("md", "json"):
-        raise _fail(f"--format expects md or json, found {fmt!r}")
+    if fmt not in brief_diff.FORMATS:
+        raise _fail(f"--format expects one of {', '.join(brief_diff.FORMATS)}, found {fmt!r}")
     try:
-        at = _utc(since)
+        at = _moment(since)
     except ValueError as exc:
-        raise _fail(f"--since expects an ISO date or date and time, found {since!r}") from exc
+        raise _fail(
+            "--since expects an ISO date or date and time (2025-10-17, 2025-10-17T08:00, "
+            f"2025-10-17T08:00+02:00), found {since!r}"
+        ) from exc
     try:
         settings = _settings(ctx, config, db)
         with Store.open(settings.db) as store:
             story_id = store.resolve_story(story)
-            _, now = pipeline.brief_story(store, story_id, nlp.load_encoder(settings))
+            now = pipeline.brief_story(store, story_id, nlp.load_encoder(settings)).version
             then = store.brief_version(story_id, at=at)
             first = store.brief_version(story_id, version=1)
     except NewsbriefError as exc:
         raise _fail(str(exc)) from exc
     if then is None:
+        found = first.created_at if first is not None else now.created_at
         raise _fail(
-            f"expected a brief of story {story_id} at or before {at}, found none: its first is"
-            f" from {first.created_at if first else now.created_at}"
+            f"expected a kept brief of story {story_id} at or before "
+            f"{at.isoformat(timespec='seconds')}, found none: its first version is from {found}"
         )
-    sys.stdout.write(brief_diff.render(brief_diff.diff(then, now), fmt))
+    sys.stdout.write(brief_diff.render(brief_diff.diff_versions(then, now), fmt))
 
 
-def _utc(when: str) -> str:
-    """An ISO date or date and time as UTC in the store's form (microseconds, +00:00)."""
+def _moment(when: str) -> datetime:
+    """An ISO date or date and time as an aware datetime (UTC when it names no zone)."""
     moment = datetime.fromisoformat(when.strip())
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=UTC)
-    return moment.astimezone(UTC).isoformat(timespec="microseconds")
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
 
 
 @app.command()

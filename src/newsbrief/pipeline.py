@@ -17,14 +17,21 @@ from newsbrief import cluster, dedup, nlp, parallel
 from newsbrief.analyse.quotes import find_quotes
 from newsbrief.analyse.roles import find_roles, resolve_titles
 from newsbrief.brief.compose import compose
-from newsbrief.brief.render import to_dict
 from newsbrief.dedup import link_repeats
 from newsbrief.errors import InputError
 from newsbrief.ingest import Input, prepare, read
 from newsbrief.ingest.meta import Metadata
-from newsbrief.records import Analysis, Article, Brief, RawArticle, Rejected, Skipped
+from newsbrief.records import (
+    Analysis,
+    Article,
+    Brief,
+    BriefVersion,
+    RawArticle,
+    Rejected,
+    Skipped,
+)
 from newsbrief.settings import Settings
-from newsbrief.store import BriefVersion, Store, StoryPlacement
+from newsbrief.store import Store, StoryPlacement
 
 # Below this many new articles the pipe runs in this process: starting workers costs more than
 # it saves (bench/speed.py: two workers beat one from about two batches of seed-sized articles).
@@ -96,6 +103,9 @@ class IngestReport:
     skipped: Counter[str] = field(default_factory=Counter)
     warnings: list[str] = field(default_factory=list)
     article_ids: list[str] = field(default_factory=list)
+    stories: list[str] = field(default_factory=list)
+    """The stories new articles joined, and those merged into them, each once: what
+    :func:`update_briefs` looks at."""
 
     @property
     def failed(self) -> int:
@@ -175,9 +185,13 @@ def ingest(
     analyses = analyse(itertools.chain(head, articles), settings, workers=workers, encode=True)
     while batch := list(itertools.islice(analyses, ENCODE_BATCH)):
         for analysis, f in zip(batch, stories.features(batch), strict=True):
-            if store.add(analysis, story=stories.placement(f)):
+            placement = stories.placement(f)
+            if store.add(analysis, story=placement):
                 stories.applied(f)
                 report.ingested += 1
+                for story_id in (placement.assignment.story_id, *placement.assignment.merged):
+                    if story_id not in report.stories:
+                        report.stories.append(story_id)
             else:  # another writer stored it since we looked
                 stories.discard(f)
                 report.present += 1
@@ -273,11 +287,40 @@ def brief(
     return compose(store.load(ids), groups=store.duplicate_groups(ids), encoder=encoder)
 
 
+@dataclass(frozen=True, slots=True, kw_only=True)
+class StoryBrief:
+    """A stored story's brief as just built, and its newest kept version (``added``: kept by
+    this call, the brief having changed)."""
+
+    brief: Brief
+    version: BriefVersion
+    added: bool
+
+
 def brief_story(
     store: Store, story_id: str, encoder: nlp.SentenceEncoder | None = None
-) -> tuple[Brief, BriefVersion]:
-    """The brief of a stored story, recorded as its newest version when it changed (see
-    Store.save_brief)."""
+) -> StoryBrief:
+    """The brief of a stored story, kept as its newest version when it changed (see
+    Store.save_brief): every brief of a story that a user sees is one of its versions."""
     ids = store.story_articles(story_id)
     made = brief(store, ids, encoder)
-    return made, store.save_brief(story_id, ids, to_dict(made))
+    version, added = store.save_brief(story_id, ids, made)
+    return StoryBrief(brief=made, version=version, added=added)
+
+
+def update_briefs(
+    store: Store, story_ids: Sequence[str], encoder: nlp.SentenceEncoder | None = None
+) -> list[BriefVersion]:
+    """Rebuild the brief of every followed story among ``story_ids`` (one with a kept brief,
+    see Store.followed; a story merged into another is followed by the survivor), keeping it
+    when it changed; the versions added. Run after an ingest (its report's ``stories``) so that
+    a story's versions follow its articles and `newsbrief diff --since` finds the brief as it
+    stood at that time; a story nobody briefed costs nothing."""
+    followed = store.followed(story_ids)
+    survivors = dict.fromkeys(store.resolve_story(s) for s in story_ids if s in followed)
+    added = []
+    for story_id in survivors:
+        made = brief_story(store, story_id, encoder)
+        if made.added:
+            added.append(made.version)
+    return added

@@ -313,6 +313,19 @@ class Brief:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class BriefVersion:
+    """A brief a stored story had: built at ``created_at`` (UTC, ISO 8601 with microseconds, as
+    the store writes it) from ``article_ids``. A story's versions count from 1; a new one is
+    kept only when the brief changed."""
+
+    story_id: str
+    version: int
+    created_at: str
+    article_ids: tuple[str, ...]
+    brief: Brief
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class Actor:
     """A person or group, its mentions across the articles of a story resolved into one."""
 

@@ -36,6 +36,7 @@ class Settings:
     per_host_delay: float
     respect_robots: bool
     allow_private: bool
+    keep_briefs: bool
 
     def replace(self, **changes: Any) -> Settings:
         """A copy with ``changes`` applied (type-checked like a config file)."""

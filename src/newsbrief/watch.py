@@ -9,7 +9,7 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
-from newsbrief import pipeline
+from newsbrief import nlp, pipeline
 from newsbrief.errors import InputError
 from newsbrief.fetch import FEED, Fetcher
 from newsbrief.ingest.feed import Entry, entry_article, entry_origin, parse_feed
@@ -43,6 +43,7 @@ class FeedPoll:
     not_modified: bool = False
     error: str | None = None  # the feed itself could not be read
     report: pipeline.IngestReport = field(default_factory=pipeline.IngestReport)
+    briefs: int = 0  # brief versions kept for the followed stories the poll added to
 
     @property
     def failed(self) -> int:
@@ -55,7 +56,8 @@ class FeedPoll:
             return f"{self.url}: not modified"
         r = self.report
         line = f"{self.url}: {self.new} new, {r.ingested} ingested, {r.failed} failed"
-        return line + (f", {r.present} already present" if r.present else "")
+        line += f", {r.present} already present" if r.present else ""
+        return line + (f", {self.briefs} brief version(s) kept" if self.briefs else "")
 
 
 def entry_key(entry: Entry) -> str:
@@ -72,7 +74,9 @@ def poll_feed(
     3. the entries the store has not seen from this feed are the new ones;
     4. each new entry is read (its own content or its link), ingested, then remembered,
        whatever became of it, so that a broken entry is reported once, not at every poll;
-    5. the validators are stored last: a poll cut short is done again in full next time."""
+    5. the briefs of the followed stories they joined are rebuilt, once per poll, and kept
+       when they changed (setting keep_briefs; pipeline.update_briefs);
+    6. the validators are stored last: a poll cut short is done again in full next time."""
     poll = FeedPoll(url=url)
     state = store.feed_state(url)
     etag = state.etag if state else None
@@ -115,7 +119,11 @@ def poll_feed(
         one = pipeline.ingest([item], store, settings)
         _add(poll.report, one)
         store.add_feed_entry(url, key, article_id=one.article_ids[0] if one.article_ids else None)
-    # 5. validators
+    # 5. briefs of followed stories
+    if settings.keep_briefs and poll.report.stories:
+        encoder = nlp.load_encoder(settings)
+        poll.briefs = len(pipeline.update_briefs(store, poll.report.stories, encoder))
+    # 6. validators
     store.save_feed(url, etag=fetched.etag, last_modified=fetched.last_modified, status=poll.line())
     return poll
 
@@ -127,6 +135,7 @@ def _add(total: pipeline.IngestReport, one: pipeline.IngestReport) -> None:
     total.skipped.update(one.skipped)
     total.warnings.extend(one.warnings)
     total.article_ids.extend(one.article_ids)
+    total.stories.extend(s for s in one.stories if s not in total.stories)
 
 
 @dataclass(slots=True)

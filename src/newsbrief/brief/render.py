@@ -128,6 +128,53 @@ def to_dict(brief: Brief) -> dict[str, Any]:
     }
 
 
+def from_dict(data: dict[str, Any]) -> Brief:
+    """The brief that :func:`to_dict` wrote (a stored version): ``from_dict(to_dict(b)) == b``.
+    What to_dict derives (an item's ``independent_sources``) is derived again, not read."""
+    return Brief(
+        title=data["title"],
+        sections=tuple(
+            BriefSection(
+                key=s["key"],
+                title=s["title"],
+                items=tuple(
+                    BriefItem(
+                        text=i["text"],
+                        citations=tuple(
+                            Citation(
+                                article_id=c["article_id"],
+                                start=c["start"],
+                                end=c["end"],
+                                text=c["text"],
+                            )
+                            for c in i["citations"]
+                        ),
+                        label=i.get("label"),
+                    )
+                    for i in s["items"]
+                ),
+            )
+            for s in data["sections"]
+        ),
+        sources=tuple(
+            SourceRef(
+                article_id=s["article_id"],
+                title=s["title"],
+                outlet=s["outlet"],
+                url=s["url"],
+                published=s["published"],
+                group=s["duplicate_group"],
+                original=s["original"],
+                copy=s["copy"],
+                same_text_as=s["same_text_as"],
+            )
+            for s in data["sources"]
+        ),
+        independent_sources=data["independent_sources"],
+        notes=tuple(data["notes"]),
+    )
+
+
 def to_json(brief: Brief) -> str:
     return json.dumps(to_dict(brief), ensure_ascii=False, indent=2) + "\n"
 

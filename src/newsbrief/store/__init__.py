@@ -33,15 +33,18 @@ from sqlalchemy import (
     select,
     update,
 )
-from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 
 from newsbrief import dedup
+from newsbrief.brief.render import from_dict, to_dict
 from newsbrief.cluster import Assignment, Features, StoryIndex, StoryState, display_name
 from newsbrief.errors import NotFound, StoreError
 from newsbrief.records import (
     Analysis,
     Article,
     Block,
+    Brief,
+    BriefVersion,
     Entity,
     Fingerprint,
     Quote,
@@ -680,60 +683,86 @@ class Store:
             )
 
     # --- brief versions --------------------------------------------------------------------
+    # A story's briefs as they were built, numbered from 1, each as the JSON of render.to_dict
+    # (docs/brief-json.md) with the sha256 of that JSON: a brief equal to the newest version
+    # adds none. created_at never goes back within a story, so "the newest at or before a
+    # time" is also the highest version at or before it.
     def save_brief(
-        self, story_id: str, article_ids: Sequence[str], brief: dict[str, Any]
-    ) -> BriefVersion:
-        """Record ``brief`` (the JSON of render.to_dict) as the story's newest version, unless
-        it is the newest already; the newest version either way."""
-        body = json.dumps(brief, ensure_ascii=False, sort_keys=True)
+        self, story_id: str, article_ids: Sequence[str], brief: Brief
+    ) -> tuple[BriefVersion, bool]:
+        """Keep ``brief`` (built from ``article_ids``) as the story's newest version unless it
+        is the newest already; that newest version, and whether it was added now."""
+        body = json.dumps(to_dict(brief), ensure_ascii=False, sort_keys=True)
         digest = hashlib.sha256(body.encode("utf-8")).hexdigest()
-        try:
-            with self.engine.begin() as conn:
-                newest = conn.execute(
-                    select(brief_versions.c.version, brief_versions.c.digest)
-                    .where(brief_versions.c.story_id == story_id)
-                    .order_by(brief_versions.c.version.desc())
-                    .limit(1)
-                ).first()
-                if newest is None or newest.digest != digest:
-                    conn.execute(
-                        brief_versions.insert().values(
-                            story_id=story_id,
-                            version=(newest.version + 1) if newest else 1,
-                            created_at=datetime.now(UTC).isoformat(timespec="microseconds"),
-                            article_ids=json.dumps(list(article_ids)),
-                            digest=digest,
-                            brief=body,
-                        )
-                    )
-        except SQLAlchemyError as exc:
-            raise StoreError(f"cannot save a brief of story {story_id}: {exc}") from exc
-        found = self.brief_version(story_id)
-        assert found is not None  # just written, or there already
-        return found
+        for attempt in range(1, SAVE_BRIEF_ATTEMPTS + 1):
+            try:
+                with self.engine.begin() as conn:
+                    newest = conn.execute(
+                        select(brief_versions)
+                        .where(brief_versions.c.story_id == story_id)
+                        .order_by(brief_versions.c.version.desc())
+                        .limit(1)
+                    ).first()
+                    if newest is not None and newest.digest == digest:
+                        return _brief_version(newest), False
+                    row = {
+                        "story_id": story_id,
+                        "version": newest.version + 1 if newest else 1,
+                        "created_at": max(_stamp(), newest.created_at if newest else ""),
+                        "article_ids": json.dumps(list(article_ids)),
+                        "digest": digest,
+                        "brief": body,
+                    }
+                    conn.execute(insert(brief_versions).values(row))
+                return _brief_version(row), True
+            except IntegrityError as exc:
+                # another writer numbered the same version first (PostgreSQL; SQLite's
+                # BEGIN IMMEDIATE serialises writers): read its newest and try again
+                if attempt == SAVE_BRIEF_ATTEMPTS:
+                    raise StoreError(f"cannot save a brief of story {story_id}: {exc}") from exc
+            except SQLAlchemyError as exc:
+                raise StoreError(f"cannot save a brief of story {story_id}: {exc}") from exc
+        raise AssertionError("unreachable: the last attempt returns or raises")
 
     def brief_version(
-        self, story_id: str, *, at: str | None = None, version: int | None = None
+        self, story_id: str, *, at: datetime | None = None, version: int | None = None
     ) -> BriefVersion | None:
-        """The story's newest brief version; or the newest created at or before ``at`` (UTC,
-        ISO 8601 with microseconds, as the store writes it); or version ``version``. None when
-        there is none."""
+        """The story's newest brief version; with ``at`` (timezone-aware), the newest created
+        at or before that moment; with ``version``, that version. None when there is none."""
+        if at is not None and at.tzinfo is None:
+            raise ValueError(f"brief_version expects an aware datetime, found {at.isoformat()}")
         query = select(brief_versions).where(brief_versions.c.story_id == story_id)
         if at is not None:
-            query = query.where(brief_versions.c.created_at <= at)
+            query = query.where(brief_versions.c.created_at <= _iso_utc(at))
         if version is not None:
             query = query.where(brief_versions.c.version == version)
         with self.engine.connect() as conn:
             row = conn.execute(query.order_by(brief_versions.c.version.desc()).limit(1)).first()
-        if row is None:
-            return None
-        return BriefVersion(
-            story_id=row.story_id,
-            version=row.version,
-            created_at=row.created_at,
-            article_ids=tuple(json.loads(row.article_ids)),
-            brief=json.loads(row.brief),
+        return _brief_version(row) if row is not None else None
+
+    def brief_versions(self, story_id: str) -> list[BriefVersion]:
+        """Every kept brief of the story, oldest first."""
+        query = (
+            select(brief_versions)
+            .where(brief_versions.c.story_id == story_id)
+            .order_by(brief_versions.c.version)
         )
+        with self.engine.connect() as conn:
+            return [_brief_version(row) for row in conn.execute(query)]
+
+    def followed(self, story_ids: Sequence[str]) -> set[str]:
+        """Those of ``story_ids`` that have a kept brief (someone briefed them)."""
+        found: set[str] = set()
+        with self.engine.connect() as conn:
+            for chunk in _chunks(list(dict.fromkeys(story_ids))):
+                found.update(
+                    conn.execute(
+                        select(brief_versions.c.story_id)
+                        .where(brief_versions.c.story_id.in_(chunk))
+                        .distinct()
+                    ).scalars()
+                )
+        return found
 
     def list_stories(
         self,
@@ -943,18 +972,6 @@ class Duplicate:
     original: str  # the group's earliest published member
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
-class BriefVersion:
-    """A brief a story had: the JSON of docs/brief-json.md, as it was built at ``created_at``
-    (UTC, ISO 8601) from ``article_ids``."""
-
-    story_id: str
-    version: int
-    created_at: str
-    article_ids: tuple[str, ...]
-    brief: dict[str, Any]
-
-
 def _chunks(items: Sequence[str], size: int = 500) -> Iterator[Sequence[str]]:
     """Slices of ``items`` small enough for one IN (...) list."""
     for start in range(0, len(items), size):
@@ -963,6 +980,31 @@ def _chunks(items: Sequence[str], size: int = 500) -> Iterator[Sequence[str]]:
 
 def _now() -> str:
     return datetime.now(UTC).isoformat(timespec="seconds")
+
+
+# How often save_brief tries when another writer takes the version number it chose.
+SAVE_BRIEF_ATTEMPTS = 3
+
+
+def _iso_utc(moment: datetime) -> str:
+    """An aware datetime in the one form brief_versions.created_at holds: UTC, microseconds,
+    "+00:00"; of fixed width, so that comparing the strings compares the times."""
+    return moment.astimezone(UTC).isoformat(timespec="microseconds")
+
+
+def _stamp() -> str:
+    return _iso_utc(datetime.now(UTC))
+
+
+def _brief_version(row: Any) -> BriefVersion:
+    values = row if isinstance(row, dict) else row._mapping
+    return BriefVersion(
+        story_id=values["story_id"],
+        version=values["version"],
+        created_at=values["created_at"],
+        article_ids=tuple(json.loads(values["article_ids"])),
+        brief=from_dict(json.loads(values["brief"])),
+    )
 
 
 def _article_row(article: Article) -> dict[str, Any]:
