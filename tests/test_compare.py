@@ -361,6 +361,9 @@ def test_calendar_dates_differ_but_weekdays_are_not_compared() -> None:
         ("Daily B", "The two presidents held a long phone call on October 16 about the war."),
     )
     assert _kinds(found) == ["date"]
+    (dates,) = disagreements(found, statements(found))
+    # each version is the source's own words, which the brief shows in quotation marks
+    assert [v.text for v in dates.versions] == ["October 14", "October 16"]
     found = _analysed(
         ("Daily A", "The two presidents held a long phone call on Tuesday about the war."),
         ("Daily B", "The two presidents held a long phone call on Thursday about the war."),

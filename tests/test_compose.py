@@ -8,8 +8,13 @@ import numpy as np
 import pytest
 from numpy.typing import NDArray
 
+from newsbrief import pipeline
 from newsbrief.brief import compose as compose_module
 from newsbrief.brief.compose import compress
+from newsbrief.ingest import prepare
+from newsbrief.records import RawArticle
+from newsbrief.settings import load_settings
+from newsbrief.terms import terms
 
 
 @pytest.mark.parametrize(
@@ -67,3 +72,46 @@ def test_sentence_vectors_are_kept_between_briefs(monkeypatch: pytest.MonkeyPatc
     compose_module._memo(encoder)(["g"])  # the least recently used ("a b") goes
     compose_module._memo(encoder)(["a b"])
     assert encoder.encoded[-1] == "a b"
+
+
+def test_lexrank_puts_the_sentence_that_shares_most_first() -> None:
+    sentences = [
+        terms("The ceasefire talks in Geneva resumed on Monday."),
+        terms("Negotiators in Geneva said the ceasefire talks went well."),
+        terms("The ceasefire talks will go on in Geneva next week."),
+        terms("A local bakery won a prize for its bread."),
+    ]
+    rank = compose_module._lexrank(sentences)
+    assert min(rank[:3]) > rank[3]
+    assert abs(sum(rank) / len(rank) - 1.0) < 1e-6  # scaled so that the mean is 1
+
+
+def test_background_is_relative_to_the_story_s_newest_article() -> None:
+    # an article a month older than the story's news tells background, though it tells it in
+    # the present tense and with no background words (five news
+    # sentences fill the summary)
+    older = RawArticle(
+        origin="a",
+        title="Talks open",
+        text="Diplomats of the two countries open negotiations in Geneva after months of war.",
+        outlet="Daily A",
+        published="2025-09-10",
+    )
+    newer = RawArticle(
+        origin="b",
+        title="Talks end",
+        text=(
+            "The ceasefire agreement was signed by both governments on Friday evening.\n\n"
+            "Prisoners will be exchanged within a week, the mediators announced.\n\n"
+            "Troops are to leave the border villages by the end of the month.\n\n"
+            "Aid convoys reached the northern province on Saturday morning.\n\n"
+            "Both parliaments will vote on the agreement in the coming days."
+        ),
+        outlet="Daily B",
+        published="2025-10-17",
+    )
+    analyses = list(pipeline.analyse(map(prepare, (older, newer)), load_settings(env={})))
+    brief = compose_module.compose(analyses)
+    by_key = {s.key: [i.text for i in s.items] for s in brief.sections}
+    assert any("open negotiations" in t for t in by_key["story_so_far"])
+    assert not any("open negotiations" in t for t in by_key["executive_summary"])

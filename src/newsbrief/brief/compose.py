@@ -137,7 +137,10 @@ def _lexrank(sentences: Sequence[frozenset[str]], iterations: int = 50) -> list[
     vectors *= np.log((n + 1) / (documents + 1)) + 1.0
     vectors /= np.linalg.norm(vectors, axis=1, keepdims=True) + 1e-12
     edges = (vectors @ vectors.T >= LEXRANK_EDGE).astype(float)
-    np.fill_diagonal(edges, 1.0)  # a sentence sharing nothing keeps its own rank
+    # no edge to itself: with one, a sentence that shares nothing would keep the rank of the
+    # central ones; a sentence without edges gives its rank to all alike (PageRank's rule)
+    np.fill_diagonal(edges, 0.0)
+    edges[edges.sum(axis=1) == 0] = 1.0
     edges /= edges.sum(axis=1, keepdims=True)
     rank = np.full(n, 1.0 / n)
     for _ in range(iterations):
