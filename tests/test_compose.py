@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from types import SimpleNamespace
 
 import numpy as np
 import pytest
@@ -86,32 +87,95 @@ def test_lexrank_puts_the_sentence_that_shares_most_first() -> None:
     assert abs(sum(rank) / len(rank) - 1.0) < 1e-6  # scaled so that the mean is 1
 
 
+def _sections(older: Sequence[str], newer: Sequence[str]) -> dict[str, list[str]]:
+    """The items' texts of each section of the brief of two articles a month apart, each of
+    the given paragraphs."""
+    raws = [
+        RawArticle(origin=origin, title=title, text="\n\n".join(paragraphs), outlet=outlet,
+                   published=published)
+        for origin, title, paragraphs, outlet, published in (
+            ("a", "Talks open", older, "Daily A", "2025-09-10"),
+            ("b", "Talks end", newer, "Daily B", "2025-10-17"),
+        )
+    ]  # fmt: skip
+    analyses = list(pipeline.analyse(map(prepare, raws), load_settings(env={})))
+    brief = compose_module.compose(analyses)
+    return {s.key: [i.text for i in s.items] for s in brief.sections}
+
+
 def test_background_is_relative_to_the_story_s_newest_article() -> None:
     # an article a month older than the story's news tells background, though it tells it in
     # the present tense and with no background words (five news
     # sentences fill the summary)
-    older = RawArticle(
-        origin="a",
-        title="Talks open",
-        text="Diplomats of the two countries open negotiations in Geneva after months of war.",
-        outlet="Daily A",
-        published="2025-09-10",
+    by_key = _sections(
+        ["Diplomats of the two countries open negotiations in Geneva after months of war."],
+        [
+            "The ceasefire agreement was signed by both governments on Friday evening.",
+            "Prisoners will be exchanged within a week, the mediators announced.",
+            "Troops are to leave the border villages by the end of the month.",
+            "Aid convoys reached the northern province on Saturday morning.",
+            "Both parliaments will vote on the agreement in the coming days.",
+        ],
     )
-    newer = RawArticle(
-        origin="b",
-        title="Talks end",
-        text=(
-            "The ceasefire agreement was signed by both governments on Friday evening.\n\n"
-            "Prisoners will be exchanged within a week, the mediators announced.\n\n"
-            "Troops are to leave the border villages by the end of the month.\n\n"
-            "Aid convoys reached the northern province on Saturday morning.\n\n"
-            "Both parliaments will vote on the agreement in the coming days."
-        ),
-        outlet="Daily B",
-        published="2025-10-17",
-    )
-    analyses = list(pipeline.analyse(map(prepare, (older, newer)), load_settings(env={})))
-    brief = compose_module.compose(analyses)
-    by_key = {s.key: [i.text for i in s.items] for s in brief.sections}
     assert any("open negotiations" in t for t in by_key["story_so_far"])
     assert not any("open negotiations" in t for t in by_key["executive_summary"])
+
+
+def test_meaning_ranks_what_other_articles_also_say() -> None:
+    def unit(article: str) -> SimpleNamespace:
+        return SimpleNamespace(sentence=SimpleNamespace(article_id=article))
+
+    units = [unit("a"), unit("a"), unit("b"), unit("b")]
+    vectors = np.array([[1.0, 0.0], [0.0, 1.0], [0.96, 0.28], [0.6, 0.8]])
+    meaning = compose_module._meaning(units, vectors)  # type: ignore[arg-type]
+    # the first sentence is said alike by article b, the second only by itself
+    assert meaning[0] > meaning[1]
+    assert compose_module._meaning(units, None) == [0.0] * 4  # no encoder, no meaning
+
+
+@pytest.mark.parametrize(
+    ("sentence", "so_far"),
+    [
+        ("The region has suffered three droughts in a decade.", True),
+        ("Both sides have repeatedly violated the truce.", True),
+        ("The ministers haven't agreed on a date.", True),
+        ("The ministers have a plan.", False),  # possession, not the present perfect
+        ("The ministers agreed on a date.", False),
+    ],
+)
+def test_the_present_perfect_tells_the_story_so_far(sentence: str, so_far: bool) -> None:
+    assert bool(compose_module._SO_FAR.search(sentence)) is so_far
+
+
+@pytest.mark.parametrize(
+    ("sentence", "matters"),
+    [
+        ("The ruling could force the plant to close.", True),
+        ("The vote means that the budget is frozen until spring.", True),
+        ("The plan is expected to cut emissions by a third.", True),
+        ("The plant opened in May after two years of work.", False),  # the month
+        ("The plant opened after two years of work.", False),
+    ],
+)
+def test_why_it_matters_cues(sentence: str, matters: bool) -> None:
+    assert bool(compose_module._MATTERS.search(sentence)) is matters
+
+
+def test_summary_takes_background_only_to_reach_its_minimum() -> None:
+    # three news sentences make the minimum; the month-older article's sentences, however
+    # central, are The Story So Far's
+    by_key = _sections(
+        [
+            "Diplomats of the two countries open negotiations in Geneva after months of war.",
+            "The negotiations in Geneva cover the border, prisoners and the ceasefire terms.",
+            "Geneva hosts the ceasefire negotiations of the two countries for a second month.",
+        ],
+        [
+            "The ceasefire agreement was signed by both governments on Friday evening.",
+            "Prisoners will be exchanged within a week, the mediators announced.",
+            "Aid convoys reached the northern province on Saturday morning.",
+        ],
+    )
+    assert len(by_key["executive_summary"]) == 3
+    assert not any("Geneva" in t for t in by_key["executive_summary"])
+    assert any("Geneva" in t for t in by_key["story_so_far"])
