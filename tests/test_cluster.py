@@ -10,6 +10,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+import sqlalchemy as sa
 from typer.testing import CliRunner
 
 from newsbrief import cluster, pipeline
@@ -18,7 +19,7 @@ from newsbrief.cluster import Features, HashingEncoder, StoryIndex
 from newsbrief.ingest import expand
 from newsbrief.records import Analysis, Article
 from newsbrief.settings import Settings
-from newsbrief.store import Store, StoryPlacement
+from newsbrief.store import Store, StoryFilter, StoryPlacement
 from newsbrief.store.schema import stories, story_members, story_merges
 
 QUAKE_CHILE = [
@@ -227,7 +228,7 @@ def test_cli_stories_and_briefs(
     query = runner.invoke(app, ["--db", db, "stories", "--query", "chile"])
     assert "1 of 1" in query.output and "Chile" in query.output
     with Store.open(db, readonly=True) as store:
-        chile = next(r.id for r in store.list_stories(query="chile"))
+        chile = next(r.id for r in store.list_stories(StoryFilter(query="chile")))
     one = runner.invoke(app, ["--db", db, "brief", "--story", chile[:8]])
     assert one.exit_code == 0, one.output
     assert "Chile" in one.output and "Sendai" not in one.output
@@ -236,3 +237,38 @@ def test_cli_stories_and_briefs(
     assert len(json.loads(every.output)) == 2
     bad = runner.invoke(app, ["--db", db, "brief", "--story", "zzz"])
     assert bad.exit_code == 2
+
+
+def test_stories_are_filtered_and_paged_in_the_store(
+    quakes: Path, store: Store, settings: Settings
+) -> None:
+    _ingest(store, settings, quakes)
+    japan, chile = store.list_stories()  # the most recently seen first
+    assert (japan.last_seen, chile.last_seen) == ("2024-09-11", "2024-03-05")
+    assert [r.id for r in store.list_stories(limit=1, offset=1)] == [chile.id]
+    assert store.list_stories(offset=2) == []
+    assert store.count_stories() == 2
+    assert [r.id for r in store.list_stories(StoryFilter(since="2024-06-01"))] == [japan.id]
+    assert [r.id for r in store.list_stories(StoryFilter(until="2024-03-04"))] == [chile.id]
+    assert [r.id for r in store.list_stories(StoryFilter(query="VALPARAISO"))] == [chile.id]
+    assert store.list_stories(StoryFilter(query="%")) == []  # LIKE wildcards are text
+    assert store.count_stories(StoryFilter(outlet="outlet 1")) == 2
+    assert store.count_stories(StoryFilter(outlet="Outlet 9")) == 0
+    assert [r.id for r in store.list_stories(StoryFilter(actor="Sendai"))] == [japan.id]
+
+
+def test_a_version_5_store_gains_the_story_list_order(quakes: Path, settings: Settings) -> None:
+    with Store.open(settings.db) as store:
+        _ingest(store, settings, quakes)
+        with store.engine.begin() as conn:  # back to the shape version 5 left
+            conn.execute(sa.text("DROP INDEX stories_last_seen"))
+            conn.execute(sa.text("ALTER TABLE stories DROP COLUMN last_seen"))
+            conn.execute(sa.text("DELETE FROM schema_version WHERE version = 6"))
+    with Store.open(settings.db) as store:  # migration 6 fills the column in
+        assert store.version() == 6
+        assert [r.last_seen for r in store.list_stories()] == ["2024-09-11", "2024-03-05"]
+        with store.engine.connect() as conn:
+            assert sorted(conn.execute(sa.select(stories.c.last_seen)).scalars()) == [
+                "2024-03-05",
+                "2024-09-11",
+            ]

@@ -6,6 +6,7 @@ failure.
 
 from __future__ import annotations
 
+import os
 import sys
 from datetime import UTC, datetime
 from pathlib import Path
@@ -25,7 +26,7 @@ from newsbrief.ingest import expand
 from newsbrief.ingest.meta import Metadata, normalize_published
 from newsbrief.records import Rejected
 from newsbrief.settings import Settings, load_settings
-from newsbrief.store import Store
+from newsbrief.store import Store, StoryFilter
 
 if TYPE_CHECKING:
     from newsbrief.watch import FeedPoll
@@ -275,6 +276,12 @@ def stories(
     query: Annotated[
         str | None, typer.Option("--query", "-q", help="Text in a member's title or outlet.")
     ] = None,
+    outlet: Annotated[
+        str | None, typer.Option("--outlet", help="Only stories with an article of this outlet.")
+    ] = None,
+    actor: Annotated[
+        str | None, typer.Option("--actor", help="Only stories naming this actor.")
+    ] = None,
     limit: Annotated[int, typer.Option("--limit", min=1, help="Show at most this many.")] = 50,
 ) -> None:
     """List stories, most recently active first: id, headline, articles, independent outlets,
@@ -286,12 +293,16 @@ def stories(
         after = normalize_published(since, where="--since")
         before = normalize_published(until, where="--until")
         settings = _settings(ctx, config, db)
+        filters = StoryFilter(
+            since=after[:10] if after else None,
+            until=before[:10] if before else None,
+            query=query,
+            outlet=outlet,
+            actor=actor,
+        )
         with Store.open(settings.db, readonly=True) as store:
-            rows = store.list_stories(
-                since=after[:10] if after else None,
-                until=before[:10] if before else None,
-                query=query,
-            )
+            rows = store.list_stories(filters, limit=limit)
+            total = store.count_stories(filters)
     except NewsbriefError as exc:
         raise _fail(str(exc)) from exc
     table = Table(box=None)
@@ -301,7 +312,7 @@ def stories(
         table.add_column(column, justify="right")
     for column in ("first seen", "last seen"):
         table.add_column(column, no_wrap=True)
-    for row in rows[:limit]:
+    for row in rows:
         actors = f"\n[dim]{escape(', '.join(row.actors))}[/]" if row.actors else ""
         table.add_row(
             row.id,
@@ -312,7 +323,7 @@ def stories(
             row.last_seen or "—",
         )
     out.print(table)
-    out.print(f"{min(len(rows), limit)} of {len(rows)} story(ies)")
+    out.print(f"{len(rows)} of {total} story(ies)")
 
 
 @app.command()
@@ -542,6 +553,44 @@ def watch(
     if result.interrupted:
         err.print(f"stopped after {result.polls} complete poll(s)")
     raise typer.Exit(EXIT_PARTIAL if result.failed else EXIT_OK)
+
+
+@app.command()
+def serve(
+    ctx: typer.Context,
+    host: Annotated[
+        str, typer.Option("--host", help="Address to listen on (loopback unless you say so).")
+    ] = "127.0.0.1",
+    port: Annotated[int, typer.Option("--port", min=1, max=65535, help="TCP port.")] = 8000,
+    db: DbOption = None,
+    config: ConfigOption = None,
+) -> None:
+    """Serve the web app: story list and search, stories with their briefs (every citation
+    opens its source sentence), sources side by side, and the REST API (/api, OpenAPI at
+    /openapi.json). Pages and GET endpoints read the store only.
+
+    POST /api/ingest adds articles or URLs; it needs the header "Authorization: Bearer
+    <token>" with the token of the environment variable NEWSBRIEF_TOKEN, and is off when that
+    is not set.
+
+    Example: NEWSBRIEF_TOKEN=$(openssl rand -hex 16) newsbrief serve --port 8000
+    """
+    try:
+        import uvicorn
+
+        from newsbrief.web import create_app
+    except ImportError as exc:
+        raise _fail(
+            f"serve needs the web extra ({exc.name} is missing): pip install 'newsbrief[web]'"
+        ) from exc
+    try:
+        settings = _settings(ctx, config, db)
+        web = create_app(settings, token=os.environ.get("NEWSBRIEF_TOKEN"))
+    except NewsbriefError as exc:
+        raise _fail(str(exc)) from exc
+    ingest_state = "on" if web.state.web.token else "off (set NEWSBRIEF_TOKEN)"
+    err.print(f"serving {settings.db} on http://{host}:{port}/ — POST /api/ingest {ingest_state}")
+    uvicorn.run(web, host=host, port=port, log_level="warning")
 
 
 def _version(value: bool) -> None:

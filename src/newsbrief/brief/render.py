@@ -53,7 +53,7 @@ SINGLE_SOURCE = "(one source)"
 FACT_SECTIONS = frozenset({"executive_summary", "story_so_far", "why_it_matters", "timeline"})
 
 
-def _single(brief: Brief, section: BriefSection, item: BriefItem) -> bool:
+def single_source(brief: Brief, section: BriefSection, item: BriefItem) -> bool:
     """Whether a fact of a story told by several sources rests on one of them only."""
     return (
         section.key in FACT_SECTIONS and brief.independent_sources > 1 and brief.support(item) == 1
@@ -71,7 +71,7 @@ def to_markdown(brief: Brief) -> str:
         for item in section.items:
             marks = "".join(f"[{n}]" for n in _marks(item.citations, numbers))
             label = f"**{item.label}** — " if item.label else ""
-            single = f" _{SINGLE_SOURCE}_" if _single(brief, section, item) else ""
+            single = f" _{SINGLE_SOURCE}_" if single_source(brief, section, item) else ""
             lines.append(f"- {label}{item.text} {marks}{single}")
         lines.append("")
     lines += ["## Sources", ""]
@@ -208,7 +208,7 @@ def to_html(brief: Brief) -> str:
             )
             single = (
                 f' <span class="single">{SINGLE_SOURCE}</span>'
-                if _single(brief, section, item)
+                if single_source(brief, section, item)
                 else ""
             )
             body.append(f"<li>{label}{esc(item.text)} {marks}{single}</li>")

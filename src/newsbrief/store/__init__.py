@@ -19,8 +19,10 @@ from urllib.parse import quote
 import numpy as np
 from sqlalchemy import (
     URL,
+    ColumnElement,
     Connection,
     Engine,
+    Select,
     and_,
     bindparam,
     create_engine,
@@ -131,6 +133,18 @@ def _sqlite_engine(url: URL, *, readonly: bool) -> Engine:
     return engine
 
 
+def _read_only_sessions(engine: Engine) -> None:
+    """Every connection of ``engine`` (PostgreSQL) refuses writes: its transactions are
+    read-only, whatever the code running on it tries."""
+
+    @event.listens_for(engine, "connect")
+    def _connect(dbapi_connection: Any, _record: Any) -> None:
+        cursor = dbapi_connection.cursor()
+        cursor.execute("SET SESSION CHARACTERISTICS AS TRANSACTION READ ONLY")
+        cursor.close()
+        dbapi_connection.commit()
+
+
 class Store:
     """Articles and their analyses. Open with :meth:`open`; use as a context manager."""
 
@@ -147,6 +161,8 @@ class Store:
                 engine = _sqlite_engine(url, readonly=readonly)
             else:
                 engine = create_engine(url)
+                if readonly:
+                    _read_only_sessions(engine)
         except (SQLAlchemyError, ValueError) as exc:
             raise StoreError(f"cannot open store {db}: {exc}") from exc
         store = cls(engine, readonly=readonly)
@@ -425,11 +441,38 @@ class Store:
     def list_articles(
         self, *, query: str | None = None, limit: int | None = None
     ) -> list[ArticleRow]:
+        """Articles, the most recently published first; ``query``: text in the title or
+        outlet."""
+        stmt = self._article_rows().order_by(
+            articles.c.published.desc(), articles.c.ingested_at.desc(), articles.c.id
+        )
+        if query:
+            like = f"%{_like_escape(query)}%"
+            stmt = stmt.where(
+                articles.c.title.ilike(like, escape="\\")
+                | articles.c.outlet.ilike(like, escape="\\")
+            )
+        if limit:
+            stmt = stmt.limit(limit)
+        with self.engine.connect() as conn:
+            return [_listed(r) for r in conn.execute(stmt)]
+
+    def article_rows(self, ids: Sequence[str]) -> list[ArticleRow]:
+        """The listed form of the stored articles among ``ids``, in that order."""
+        found: dict[str, ArticleRow] = {}
+        with self.engine.connect() as conn:
+            for chunk in _chunks(list(dict.fromkeys(ids))):
+                stmt = self._article_rows().where(articles.c.id.in_(chunk))
+                found |= {r.id: _listed(r) for r in conn.execute(stmt)}
+        return [found[i] for i in ids if i in found]
+
+    @staticmethod
+    def _article_rows() -> Select[Any]:
         n_sent = (
             select(func.count()).where(sentences.c.article_id == articles.c.id).scalar_subquery()
         )
         n_quote = select(func.count()).where(quotes.c.article_id == articles.c.id).scalar_subquery()
-        stmt = select(
+        return select(
             articles.c.id,
             articles.c.title,
             articles.c.outlet,
@@ -439,27 +482,7 @@ class Store:
             articles.c.ingested_at,
             n_sent.label("n_sent"),
             n_quote.label("n_quote"),
-        ).order_by(articles.c.published.desc(), articles.c.ingested_at.desc(), articles.c.id)
-        if query:
-            like = f"%{query}%"
-            stmt = stmt.where(articles.c.title.ilike(like) | articles.c.outlet.ilike(like))
-        if limit:
-            stmt = stmt.limit(limit)
-        with self.engine.connect() as conn:
-            return [
-                ArticleRow(
-                    id=r.id,
-                    title=r.title,
-                    outlet=r.outlet,
-                    published=r.published,
-                    url=r.url,
-                    origin=r.origin,
-                    ingested_at=r.ingested_at,
-                    sentences=r.n_sent,
-                    quotes=r.n_quote,
-                )
-                for r in conn.execute(stmt)
-            ]
+        )
 
     def resolve(self, prefix: str) -> str:
         """The full id of the one article whose id starts with ``prefix``."""
@@ -611,6 +634,13 @@ class Store:
                 ],
             )
             conn.execute(stories.delete().where(stories.c.id.in_(old)))
+        newest = (
+            select(func.max(_seen_day))
+            .select_from(story_members.join(articles, articles.c.id == story_members.c.article_id))
+            .where(story_members.c.story_id == a.story_id)
+            .scalar_subquery()
+        )
+        conn.execute(update(stories).where(stories.c.id == a.story_id).values(last_seen=newest))
 
     def story_index(self, model: str, *, window_days: int | None = None) -> StoryIndex:
         """The stories made with encoder ``model``, loaded for assignment; with
@@ -765,16 +795,62 @@ class Store:
         return found
 
     def list_stories(
-        self,
-        *,
-        since: str | None = None,
-        until: str | None = None,
-        query: str | None = None,
-        limit: int | None = None,
+        self, filters: StoryFilter | None = None, *, limit: int | None = None, offset: int = 0
     ) -> list[StoryRow]:
-        """Stories, the most recently active first; ``since``/``until`` (ISO dates) keep those
-        with an article published in that range, ``query`` those with the text in a member's
-        title or outlet."""
+        """Stories that pass ``filters``, the most recently active first (then the largest);
+        ``limit`` and ``offset`` page through them (in SQL: a page costs the same in a store of
+        any size)."""
+        stmt = select(stories.c.id).order_by(
+            stories.c.last_seen.desc().nulls_last(), stories.c.size.desc(), stories.c.seq
+        )
+        stmt = self._story_filter(stmt, filters or StoryFilter())
+        stmt = stmt.offset(offset).limit(limit) if limit else stmt.offset(offset)
+        with self.engine.connect() as conn:
+            ids = list(conn.execute(stmt).scalars())
+        rows = {row.id: row for row in self.story_rows(ids)}
+        return [rows[i] for i in ids if i in rows]
+
+    def count_stories(self, filters: StoryFilter | None = None) -> int:
+        """How many stories list_stories would give with these filters and no limit."""
+        stmt = self._story_filter(
+            select(func.count()).select_from(stories), filters or StoryFilter()
+        )
+        with self.engine.connect() as conn:
+            return int(conn.execute(stmt).scalar() or 0)
+
+    @staticmethod
+    def _story_filter(stmt: Select[Any], f: StoryFilter) -> Select[Any]:
+        def member(*where: ColumnElement[bool]) -> ColumnElement[bool]:
+            return (
+                select(story_members.c.article_id)
+                .join(articles, articles.c.id == story_members.c.article_id)
+                .where(story_members.c.story_id == stories.c.id, *where)
+                .exists()
+            )
+
+        if f.since:
+            stmt = stmt.where(stories.c.last_seen >= f.since[:10])
+        if f.until:
+            stmt = stmt.where(member(_seen_day <= f.until[:10]))
+        if f.query:
+            like = f"%{_like_escape(f.query)}%"
+            stmt = stmt.where(
+                member(
+                    articles.c.title.ilike(like, escape="\\")
+                    | articles.c.outlet.ilike(like, escape="\\")
+                )
+            )
+        if f.outlet:
+            stmt = stmt.where(member(func.lower(articles.c.outlet) == f.outlet.casefold()))
+        if f.actor:
+            stmt = stmt.where(
+                member(story_members.c.names.ilike(f"%{_like_escape(f.actor)}%", escape="\\"))
+            )
+        return stmt
+
+    def story_rows(self, story_ids: Sequence[str]) -> list[StoryRow]:
+        """The listed form of these stories: title, size, independent outlets, days, main
+        actors, from their members."""
         stmt = (
             select(
                 story_members.c.story_id,
@@ -785,14 +861,15 @@ class Store:
                 articles.c.ingested_at,
                 story_members.c.names,
                 stories.c.actors,
-                stories.c.seq,
             )
             .join(articles, articles.c.id == story_members.c.article_id)
             .join(stories, stories.c.id == story_members.c.story_id)
             .order_by(stories.c.seq, articles.c.published, articles.c.ingested_at, articles.c.id)
         )
+        rows: list[Any] = []
         with self.engine.connect() as conn:
-            rows = list(conn.execute(stmt))
+            for chunk in _chunks(story_ids):
+                rows += conn.execute(stmt.where(story_members.c.story_id.in_(chunk)))
         by_story: dict[str, list[Any]] = {}
         for r in rows:
             by_story.setdefault(r.story_id, []).append(r)
@@ -801,15 +878,6 @@ class Store:
         for story_id, members in by_story.items():
             # seen: published, or when ingested for an article without a date
             dates = sorted((m.published or m.ingested_at)[:10] for m in members)
-            if since and not any(d >= since for d in dates):
-                continue
-            if until and not any(d <= until[:10] for d in dates):
-                continue
-            needle = (query or "").casefold()
-            if needle and not any(
-                needle in f"{m.title} {m.outlet or ''}".casefold() for m in members
-            ):
-                continue
             keys = independence_keys((m.id, m.outlet, groups.get(m.id)) for m in members)
             actors = Counter(json.loads(members[0].actors))
             main = [a for a, _ in actors.most_common(MAIN_ACTORS)]
@@ -829,8 +897,7 @@ class Store:
                     actors=tuple(display_name(forms[a]) if forms[a] else a for a in main),
                 )
             )
-        out.sort(key=lambda s: (s.last_seen or "", s.articles), reverse=True)
-        return out[:limit] if limit else out
+        return out
 
     # --- feeds (watch) --------------------------------------------------------------------
     def feed_state(self, url: str) -> FeedState | None:
@@ -927,6 +994,20 @@ class StoryRow:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class StoryFilter:
+    """Which stories to list: ``since``/``until`` (ISO dates) keep those with an article seen
+    on or after / on or before that day (published, or ingested when undated), ``query`` those
+    with the text in a member's title or outlet, ``outlet`` those with a member of that outlet
+    (any case), ``actor`` those naming that actor. None: no condition."""
+
+    since: str | None = None
+    until: str | None = None
+    query: str | None = None
+    outlet: str | None = None
+    actor: str | None = None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class FeedState:
     """A watched feed as its last poll left it."""
 
@@ -970,6 +1051,29 @@ class Duplicate:
     kind: str  # exact | near: its closest link to another member
     similarity: float
     original: str  # the group's earliest published member
+
+
+# The day an article was seen: published, or ingested when it has no date (YYYY-MM-DD).
+_seen_day = func.substr(func.coalesce(articles.c.published, articles.c.ingested_at), 1, 10)
+
+
+def _like_escape(text: str) -> str:
+    """``text`` matched literally inside a LIKE pattern (escape character backslash)."""
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+def _listed(r: Any) -> ArticleRow:
+    return ArticleRow(
+        id=r.id,
+        title=r.title,
+        outlet=r.outlet,
+        published=r.published,
+        url=r.url,
+        origin=r.origin,
+        ingested_at=r.ingested_at,
+        sentences=r.n_sent,
+        quotes=r.n_quote,
+    )
 
 
 def _chunks(items: Sequence[str], size: int = 500) -> Iterator[Sequence[str]]:

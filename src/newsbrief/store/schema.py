@@ -169,21 +169,35 @@ feed_entries = Table(
 # A story (see cluster.py): its id is its first article's id; the sum of its members' vectors
 # (float32 bytes) and how many members mention each actor (JSON) are what assignment scores
 # against; first/last day are proleptic ordinals of its members' publication days.
+def _story_columns() -> list[Column[object]]:
+    return [
+        Column("id", String(32), primary_key=True),
+        Column("seq", Integer, nullable=False, unique=True),  # creation order: the older survives
+        Column("model", Text, nullable=False),  # the encoder that made the vectors
+        Column("total", LargeBinary, nullable=False),
+        Column("size", Integer, nullable=False),
+        Column("actors", Text, nullable=False),
+        Column("first_day", Integer),
+        Column("last_day", Integer),
+        Column("created_at", String(40), nullable=False),
+        Column("updated_at", String(40), nullable=False),
+    ]
+
+
+# The stories table as migration 3 made it (frozen: migration 6 adds ``last_seen``).
+_v3 = MetaData()
+_stories_v3 = Table("stories", _v3, *_story_columns())
+Index("stories_last_day", _stories_v3.c.last_day)
 stories = Table(
     "stories",
     metadata,
-    Column("id", String(32), primary_key=True),
-    Column("seq", Integer, nullable=False, unique=True),  # creation order: the older survives
-    Column("model", Text, nullable=False),  # the encoder that made the vectors
-    Column("total", LargeBinary, nullable=False),
-    Column("size", Integer, nullable=False),
-    Column("actors", Text, nullable=False),
-    Column("first_day", Integer),
-    Column("last_day", Integer),
-    Column("created_at", String(40), nullable=False),
-    Column("updated_at", String(40), nullable=False),
+    *_story_columns(),
+    # the newest day a member was seen (published, or ingested when undated), YYYY-MM-DD: the
+    # order of the story list, kept by Store.place (migration 6)
+    Column("last_seen", String(10)),
 )
 Index("stories_last_day", stories.c.last_day)
+stories_last_seen = Index("stories_last_seen", stories.c.last_seen, stories.c.size)
 # Every clustered article, its story, the score it joined with, and its features (vector and
 # actors), so that a story can be rebuilt from its members.
 story_members = Table(
@@ -256,13 +270,25 @@ def _duplicates_and_feeds(conn: Connection) -> None:
 
 
 def _stories(conn: Connection) -> None:
-    for table in (stories, story_members, story_merges):
+    for table in (_stories_v3, story_members, story_merges):
         table.create(conn)
 
 
 def _parts_and_roles(conn: Connection) -> None:
     conn.execute(text("ALTER TABLE quotes ADD COLUMN parts TEXT"))
     roles.create(conn)
+
+
+def _last_seen(conn: Connection) -> None:
+    conn.execute(text("ALTER TABLE stories ADD COLUMN last_seen VARCHAR(10)"))
+    conn.execute(
+        text(
+            "UPDATE stories SET last_seen = (SELECT max(substr(coalesce(a.published,"
+            " a.ingested_at), 1, 10)) FROM story_members m JOIN articles a ON a.id = m.article_id"
+            " WHERE m.story_id = stories.id)"
+        )
+    )
+    stories_last_seen.create(conn)
 
 
 # (version, what it does, how). Append only: a released migration never changes. The tables of
@@ -274,4 +300,5 @@ MIGRATIONS: list[tuple[int, str, Callable[[Connection], None]]] = [
     (3, "stories, story_members, story_merges", _stories),
     (4, "quotes.parts (split statements), roles", _parts_and_roles),
     (5, "brief_versions", brief_versions.create),
+    (6, "stories.last_seen: the story list ordered and paged in SQL", _last_seen),
 ]

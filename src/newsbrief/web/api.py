@@ -1,0 +1,441 @@
+"""The REST API under /api: stories (search, filter by date, outlet, actor), a story, its brief
+(json, md, html), its kept brief versions and what changed between two of them, articles,
+actors; POST /api/ingest (token) adds articles or URLs."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, Header, HTTPException, Query, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse, PlainTextResponse, Response
+from pydantic import BaseModel, Field
+
+from newsbrief import pipeline
+from newsbrief.analyse.actors import resolve_actors
+from newsbrief.brief import diff as brief_diff
+from newsbrief.brief import render
+from newsbrief.errors import NewsbriefError, NotFound
+from newsbrief.ingest import InputURL
+from newsbrief.records import RawArticle
+from newsbrief.store import Store, StoryFilter, StoryRow
+from newsbrief.web.app import current_brief, state_of
+
+
+class Problem(BaseModel):
+    detail: str
+
+
+MISSING: dict[int | str, dict[str, Any]] = {
+    404: {"model": Problem, "description": "No such story or article"}
+}
+router = APIRouter(prefix="/api", tags=["api"])
+# Days and moments as ISO text, parsed here: pydantic's own parsing would also take a number
+# as seconds since 1970 ("until=0"), which a user never means.
+Day = Annotated[
+    str | None,
+    Query(description="YYYY-MM-DD", json_schema_extra={"format": "date"}, examples=["2025-10-17"]),
+]
+
+
+def _invalid(name: str, message: str) -> RequestValidationError:
+    """A 422 in FastAPI's own shape (as the OpenAPI document says) for a query parameter."""
+    return RequestValidationError([{"loc": ("query", name), "msg": message, "type": "value_error"}])
+
+
+def _day(value: str | None, name: str) -> str | None:
+    if value is None:
+        return None
+    try:
+        return date.fromisoformat(value).isoformat()
+    except ValueError as exc:
+        raise _invalid(name, f"expected a date YYYY-MM-DD, found {value!r}") from exc
+
+
+PAGE_MAX = 200  # stories or articles per request at most
+OFFSET_MAX = 1_000_000_000  # beyond any store; keeps the number within SQL's integers
+INGEST_MAX = 100  # articles and URLs per POST /api/ingest
+
+
+class Story(BaseModel):
+    id: str
+    title: str
+    articles: int = Field(description="Articles in the story, copies included.")
+    outlets: int = Field(description="Independent sources: an outlet or a copy group once.")
+    first_seen: str | None = Field(description="Earliest day an article was seen (YYYY-MM-DD).")
+    last_seen: str | None
+    actors: list[str] = Field(description="The story's main actors, as the sources name them.")
+
+    @classmethod
+    def of(cls, row: StoryRow) -> Story:
+        return cls(
+            id=row.id,
+            title=row.title,
+            articles=row.articles,
+            outlets=row.outlets,
+            first_seen=row.first_seen,
+            last_seen=row.last_seen,
+            actors=list(row.actors),
+        )
+
+
+class StoryList(BaseModel):
+    total: int = Field(description="Stories matching the filters.")
+    offset: int
+    limit: int
+    stories: list[Story]
+
+
+class ArticleRef(BaseModel):
+    id: str
+    title: str
+    outlet: str | None
+    url: str | None
+    published: str | None
+
+
+class StoryDetail(Story):
+    members: list[ArticleRef] = Field(description="The story's articles, oldest first.")
+    versions: int = Field(description="Kept versions of the story's brief.")
+
+
+class SentenceOut(BaseModel):
+    index: int
+    start: int = Field(description="Character offset in the article's text.")
+    end: int
+
+
+class ArticleDetail(ArticleRef):
+    authors: list[str]
+    language: str | None
+    text: str = Field(description="The clean text, as plain text (never HTML).")
+    sentences: list[SentenceOut]
+
+
+class ArticleList(BaseModel):
+    articles: list[ArticleRef]
+
+
+class ActorOut(BaseModel):
+    name: str
+    kind: Literal["person", "group"]
+    mentions: int
+    statements: int = Field(description="Quotes and reported statements attributed to them.")
+    roles: list[str]
+
+
+class VersionOut(BaseModel):
+    version: int
+    created_at: str
+    article_ids: list[str]
+
+
+class ArticleIn(BaseModel):
+    title: str = Field(min_length=1)
+    text: str = Field(min_length=1)
+    outlet: str | None = None
+    url: str | None = None
+    published: str | None = Field(default=None, description="ISO date or date and time.")
+    authors: list[str] = []
+
+
+class IngestIn(BaseModel):
+    articles: list[ArticleIn] = Field(default=[], max_length=INGEST_MAX)
+    urls: list[str] = Field(default=[], max_length=INGEST_MAX, description="http(s) URLs.")
+
+
+class RejectedOut(BaseModel):
+    origin: str
+    stage: str
+    reason: str
+
+
+class IngestOut(BaseModel):
+    ingested: int
+    present: int = Field(description="Articles the store held already.")
+    rejected: list[RejectedOut]
+    article_ids: list[str]
+    stories: list[str] = Field(description="The stories new articles joined.")
+    briefs_updated: int = Field(description="Kept briefs rebuilt because their story grew.")
+
+
+def _story(store: Store, given: str) -> str:
+    return store.resolve_story(given)
+
+
+@router.get("/stories", response_model=StoryList, summary="Search and list stories")
+def list_stories(
+    request: Request,
+    q: Annotated[str | None, Query(description="Text in an article's title or outlet.")] = None,
+    since: Day = None,
+    until: Day = None,
+    outlet: Annotated[str | None, Query(description="An article of this outlet.")] = None,
+    actor: Annotated[str | None, Query(description="Naming this actor.")] = None,
+    limit: Annotated[int, Query(ge=1, le=PAGE_MAX)] = 50,
+    offset: Annotated[int, Query(ge=0, le=OFFSET_MAX)] = 0,
+) -> StoryList:
+    """Stories, the most recently active first; ``since`` and ``until`` keep those with an
+    article seen on or after / on or before that day."""
+    store = state_of(request).store
+    filters = StoryFilter(
+        query=q or None,
+        since=_day(since, "since"),
+        until=_day(until, "until"),
+        outlet=outlet or None,
+        actor=actor or None,
+    )
+    rows = store.list_stories(filters, limit=limit, offset=offset)
+    return StoryList(
+        total=store.count_stories(filters),
+        offset=offset,
+        limit=limit,
+        stories=[Story.of(r) for r in rows],
+    )
+
+
+@router.get(
+    "/stories/{story_id}", response_model=StoryDetail, summary="One story", responses=MISSING
+)
+def get_story(request: Request, story_id: str) -> StoryDetail:
+    """A story by id or unique id prefix (a story merged into another resolves to it)."""
+    store = state_of(request).store
+    found = _story(store, story_id)
+    (row,) = store.story_rows([found])
+    members = store.article_rows(store.story_articles(found))
+    return StoryDetail(
+        **Story.of(row).model_dump(),
+        members=[
+            ArticleRef(id=m.id, title=m.title, outlet=m.outlet, url=m.url, published=m.published)
+            for m in members
+        ],
+        versions=len(store.brief_versions(found)),
+    )
+
+
+@router.get(
+    "/stories/{story_id}/brief",
+    summary="A story's brief",
+    responses={
+        **MISSING,
+        200: {
+            "content": {
+                "application/json": {},
+                "text/markdown": {},
+                "text/html": {},
+            },
+            "description": "The brief (JSON as in docs/brief-json.md).",
+        },
+    },
+)
+def get_brief(
+    request: Request,
+    story_id: str,
+    format: Annotated[Literal["json", "md", "html"], Query()] = "json",
+) -> Response:
+    """The story's brief: its newest kept version when that was built from the story's
+    articles of now, else built now (and not kept: the API reads the store only)."""
+    state = state_of(request)
+    brief, _ = current_brief(state, _story(state.store, story_id))
+    if format == "md":
+        return PlainTextResponse(render.to_markdown(brief), media_type="text/markdown")
+    if format == "html":
+        # a standalone document with its own style element: a policy of its own, no script
+        policy = "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'"
+        return Response(
+            render.to_html(brief),
+            media_type="text/html",
+            headers={"Content-Security-Policy": policy},
+        )
+    return JSONResponse(render.to_dict(brief))
+
+
+@router.get(
+    "/stories/{story_id}/versions",
+    response_model=list[VersionOut],
+    summary="Brief versions",
+    responses=MISSING,
+)
+def list_versions(request: Request, story_id: str) -> list[VersionOut]:
+    """The kept versions of the story's brief, oldest first (kept by `newsbrief brief`,
+    `newsbrief diff` and by each ingest that adds to a story briefed before)."""
+    store = state_of(request).store
+    return [
+        VersionOut(version=v.version, created_at=v.created_at, article_ids=list(v.article_ids))
+        for v in store.brief_versions(_story(store, story_id))
+    ]
+
+
+@router.get("/stories/{story_id}/versions/{version}", summary="One kept brief", responses=MISSING)
+def get_version(request: Request, story_id: str, version: int) -> JSONResponse:
+    """A kept version of the story's brief (JSON as in docs/brief-json.md)."""
+    store = state_of(request).store
+    found = _story(store, story_id)
+    kept = store.brief_version(found, version=version)
+    if kept is None:
+        raise NotFound(f"story {found} has no brief version {version}")
+    return JSONResponse(render.to_dict(kept.brief))
+
+
+@router.get("/stories/{story_id}/diff", summary="What changed in a brief", responses=MISSING)
+def get_diff(
+    request: Request,
+    story_id: str,
+    since: Annotated[
+        str,
+        Query(
+            description="ISO date and time, UTC unless it names a zone.",
+            json_schema_extra={"format": "date-time"},
+            examples=["2025-10-17T08:00:00+02:00"],
+        ),
+    ],
+    format: Annotated[Literal["json", "md"], Query()] = "json",
+) -> Response:
+    """New, changed and gone items, and what is now disputed, from the newest kept version at
+    or before ``since`` to the newest kept version (docs/brief-json.md, Diff)."""
+    store = state_of(request).store
+    found = _story(store, story_id)
+    try:
+        moment = datetime.fromisoformat(since.upper())
+    except ValueError as exc:
+        raise _invalid("since", f"expected an ISO date and time, found {since!r}") from exc
+    at = moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+    then = store.brief_version(found, at=at)
+    now = store.brief_version(found)
+    if then is None or now is None:
+        raise NotFound(
+            f"expected a kept brief of story {found} at or before {at.isoformat()}, found none"
+        )
+    change = brief_diff.diff_versions(then, now)
+    if format == "md":
+        return PlainTextResponse(brief_diff.to_markdown(change), media_type="text/markdown")
+    return JSONResponse(brief_diff.to_dict(change))
+
+
+@router.get(
+    "/stories/{story_id}/actors",
+    response_model=list[ActorOut],
+    summary="Actors",
+    responses=MISSING,
+)
+def list_actors(request: Request, story_id: str) -> list[ActorOut]:
+    """The people and groups of a story, the most mentioned first."""
+    store = state_of(request).store
+    analyses = store.load(store.story_articles(_story(store, story_id)))
+    return [
+        ActorOut(
+            name=a.name,
+            kind=a.kind,
+            mentions=a.mentions,
+            statements=len(a.quotes),
+            roles=list(dict.fromkeys(r.role for r in a.roles)),
+        )
+        for a in resolve_actors(analyses)
+    ]
+
+
+@router.get("/articles", response_model=ArticleList, summary="Search and list articles")
+def list_articles(
+    request: Request,
+    q: Annotated[str | None, Query(description="Text in the title or outlet.")] = None,
+    limit: Annotated[int, Query(ge=1, le=PAGE_MAX)] = 50,
+) -> ArticleList:
+    """Articles, the most recently published first."""
+    rows = state_of(request).store.list_articles(query=q or None, limit=limit)
+    return ArticleList(
+        articles=[
+            ArticleRef(id=r.id, title=r.title, outlet=r.outlet, url=r.url, published=r.published)
+            for r in rows
+        ]
+    )
+
+
+@router.get(
+    "/articles/{article_id}",
+    response_model=ArticleDetail,
+    summary="One article",
+    responses=MISSING,
+)
+def get_article(request: Request, article_id: str) -> ArticleDetail:
+    """An article by id or unique id prefix, with its clean text and sentence offsets."""
+    store = state_of(request).store
+    (analysis,) = store.load([store.resolve(article_id)])
+    a = analysis.article
+    return ArticleDetail(
+        id=a.id,
+        title=a.title,
+        outlet=a.outlet,
+        url=a.url,
+        published=a.published,
+        authors=list(a.authors),
+        language=a.language,
+        text=a.text,
+        sentences=[
+            SentenceOut(index=s.index, start=s.span.start, end=s.span.end)
+            for s in analysis.sentences
+        ],
+    )
+
+
+@router.post(
+    "/ingest",
+    response_model=IngestOut,
+    summary="Add articles or URLs (token)",
+    responses={
+        400: {"model": Problem, "description": "A body that is not JSON"},
+        401: {"model": Problem, "description": "No or wrong token"},
+        403: {"model": Problem, "description": "Ingest is off"},
+        503: {"model": Problem, "description": "The store could not be written"},
+    },
+)
+def ingest(
+    request: Request,
+    body: IngestIn,
+    authorization: Annotated[str | None, Header(description="Bearer <token>")] = None,
+) -> IngestOut:
+    """Clean, analyse and store the given articles and the pages at the given URLs, each in
+    its story; briefs kept before are rebuilt when their story grew. Needs the header
+    ``Authorization: Bearer <NEWSBRIEF_TOKEN>``; off when the server has no token."""
+    state = state_of(request)
+    if state.token is None:
+        raise HTTPException(403, "ingest is off: start the server with NEWSBRIEF_TOKEN set")
+    if not state.authorised(authorization):
+        raise HTTPException(
+            401, "expected the header Authorization: Bearer <token>",
+            headers={"WWW-Authenticate": "Bearer"},
+        )  # fmt: skip
+    bad = [u for u in body.urls if not u.lower().startswith(("http://", "https://"))]
+    if bad:
+        raise RequestValidationError(
+            [{"loc": ("body", "urls"), "msg": f"expected http(s) URLs, found {bad[0]!r}",
+              "type": "value_error"}]
+        )  # fmt: skip
+    inputs: list[RawArticle | InputURL] = [
+        RawArticle(
+            origin=f"api:{a.url or n}",
+            title=a.title,
+            text=a.text,
+            outlet=a.outlet,
+            url=a.url,
+            published=a.published,
+            authors=tuple(a.authors),
+        )
+        for n, a in enumerate(body.articles)
+    ]
+    inputs += [InputURL(u) for u in body.urls]
+    with state.writing, Store.open(state.settings.db) as store:
+        try:
+            report = pipeline.ingest(inputs, store, state.settings)
+            updated = pipeline.update_briefs(store, report.stories, state.encoder())
+        except NewsbriefError as exc:
+            raise HTTPException(503, str(exc)) from exc  # the store, not the request
+    return IngestOut(
+        ingested=report.ingested,
+        present=report.present,
+        rejected=[
+            RejectedOut(origin=r.origin, stage=r.stage, reason=r.reason) for r in report.rejected
+        ],
+        article_ids=report.article_ids,
+        stories=report.stories,
+        briefs_updated=len(updated),
+    )

@@ -1,0 +1,280 @@
+"""The web app: REST API, pages, security (token, escaping, headers, read-only store)."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import text
+from sqlalchemy.exc import SQLAlchemyError
+
+from newsbrief import nlp, pipeline
+from newsbrief.ingest import expand
+from newsbrief.records import RawArticle
+from newsbrief.settings import Settings, load_settings
+from newsbrief.store import Store
+from newsbrief.web import create_app
+
+TOKEN = "s3cret-token"
+HOSTILE = RawArticle(
+    origin="hostile",
+    title="Council <script>alert(1)</script> votes on the harbour plan",
+    text=(
+        "The city council voted on Tuesday to approve the harbour plan <img src=x "
+        "onerror=alert(2)> after a long debate.\n\n"
+        'Opponents said the plan <a href="javascript:alert(3)">x</a> would cost the city '
+        "far more than the mayor claims.\n\n"
+        "The mayor said the harbour would reopen to ferries next spring."
+    ),
+    outlet="Harbour <b>Gazette</b>",
+    url="javascript:alert(4)",
+    published="2025-03-04",
+)
+
+
+@pytest.fixture(scope="module")
+def store_path(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Settings]:
+    """A store with the seed story (its brief kept) and a hostile article's story."""
+    folder = tmp_path_factory.mktemp("web")
+    settings = load_settings(env={}, db=str(folder / "web.db"))
+    seeds = Path(__file__).parent / "fixtures" / "seeds"
+    with Store.open(settings.db) as store:
+        pipeline.ingest([*expand([str(seeds)]), HOSTILE], store, settings)
+        for row in store.list_stories():
+            pipeline.brief_story(store, row.id, nlp.load_encoder(settings))
+    yield settings
+
+
+@pytest.fixture(scope="module")
+def client(store_path: Settings) -> Iterator[TestClient]:
+    with TestClient(create_app(store_path, token=TOKEN)) as opened:
+        yield opened
+
+
+def _seed_story(client: TestClient) -> str:
+    listed = client.get("/api/stories", params={"q": "Putin"}).json()
+    (story,) = listed["stories"]
+    return str(story["id"])
+
+
+# --- API -----------------------------------------------------------------------------------
+
+
+def test_stories_are_listed_searched_and_filtered(client: TestClient) -> None:
+    every = client.get("/api/stories").json()
+    assert every["total"] == 2 and len(every["stories"]) == 2
+    seed = client.get("/api/stories", params={"q": "tomahawk"}).json()["stories"]
+    assert [s["articles"] for s in seed] == [2] and "Trump" in seed[0]["actors"]
+    assert client.get("/api/stories", params={"since": "2025-03-05"}).json()["total"] == 1
+    assert client.get("/api/stories", params={"actor": "Putin"}).json()["total"] == 1
+    assert client.get("/api/stories", params={"outlet": "nobody"}).json()["total"] == 0
+    page = client.get("/api/stories", params={"limit": 1, "offset": 1}).json()
+    assert page["total"] == 2 and len(page["stories"]) == 1
+    assert client.get("/api/stories", params={"since": "not a date"}).status_code == 422
+    assert client.get("/api/stories", params={"limit": 0}).status_code == 422
+
+
+def test_a_story_by_prefix_with_its_members_and_versions(client: TestClient) -> None:
+    story = _seed_story(client)
+    got = client.get(f"/api/stories/{story[:8]}").json()
+    assert got["id"] == story and got["versions"] == 1
+    assert len(got["members"]) == 2 and all(m["title"] for m in got["members"])
+    missing = client.get("/api/stories/ffffffffffff")
+    assert missing.status_code == 404 and "story" in missing.json()["detail"]
+
+
+def test_the_brief_in_each_format(client: TestClient) -> None:
+    story = _seed_story(client)
+    brief = client.get(f"/api/stories/{story}/brief").json()
+    assert brief["sections"][0]["key"] == "executive_summary"
+    assert all(i["citations"] for s in brief["sections"] for i in s["items"])
+    md = client.get(f"/api/stories/{story}/brief", params={"format": "md"})
+    assert md.headers["content-type"].startswith("text/markdown") and "## Timeline" in md.text
+    page = client.get(f"/api/stories/{story}/brief", params={"format": "html"})
+    assert page.text.startswith("<!doctype html>")
+    assert "script-src" not in page.headers["content-security-policy"]  # default-src 'none'
+    assert client.get(f"/api/stories/{story}/brief", params={"format": "pdf"}).status_code == 422
+
+
+def test_versions_and_diff(client: TestClient) -> None:
+    story = _seed_story(client)
+    (version,) = client.get(f"/api/stories/{story}/versions").json()
+    assert version["version"] == 1 and len(version["article_ids"]) == 2
+    kept = client.get(f"/api/stories/{story}/versions/1").json()
+    assert kept == client.get(f"/api/stories/{story}/brief").json()
+    assert client.get(f"/api/stories/{story}/versions/7").status_code == 404
+    same = client.get(f"/api/stories/{story}/diff", params={"since": version["created_at"]})
+    assert same.status_code == 200
+    assert same.json()["since"]["version"] == same.json()["until"]["version"] == 1
+    early = client.get(f"/api/stories/{story}/diff", params={"since": "2001-01-01T00:00"})
+    assert early.status_code == 404 and "found none" in early.json()["detail"]
+
+
+def test_articles_and_actors(client: TestClient) -> None:
+    listed = client.get("/api/articles", params={"q": "harbour"}).json()["articles"]
+    (hostile,) = listed
+    article = client.get(f"/api/articles/{hostile['id'][:6]}").json()
+    assert article["text"].count("<script>") == 0  # the title holds it, not the text
+    assert "<img src=x onerror=alert(2)>" in article["text"]  # plain text, kept as written
+    first = article["sentences"][0]
+    assert article["text"][first["start"] : first["end"]].startswith("The city council")
+    assert client.get("/api/articles/zzzz").status_code == 404
+    actors = client.get(f"/api/stories/{_seed_story(client)}/actors").json()
+    putin = next(a for a in actors if a["name"] == "Vladimir Putin")
+    assert putin["kind"] == "person" and putin["statements"] >= 1 and putin["mentions"] > 1
+
+
+def test_the_openapi_document_and_its_reference_page(client: TestClient) -> None:
+    spec = client.get("/openapi.json").json()
+    assert {"/api/stories", "/api/stories/{story_id}/brief", "/api/ingest"} <= set(spec["paths"])
+    page = client.get("/api")
+    assert page.status_code == 200 and "GET /api/stories/{story_id}/diff" in page.text
+
+
+# --- ingest and its token --------------------------------------------------------------------
+
+ARTICLE = {
+    "title": "Ferry service resumes in the harbour",
+    "text": (
+        "Ferries returned to the harbour on Monday for the first time in two years.\n\n"
+        "The operator said six crossings a day would run through the summer."
+    ),
+    "outlet": "Coast Daily",
+    "published": "2025-03-10",
+}
+
+
+def test_ingest_needs_the_token(client: TestClient) -> None:
+    body = {"articles": [ARTICLE]}
+    missing = client.post("/api/ingest", json=body)
+    assert missing.status_code == 401 and missing.headers["www-authenticate"] == "Bearer"
+    wrong = client.post("/api/ingest", json=body, headers={"Authorization": "Bearer nope"})
+    assert wrong.status_code == 401
+    basic = client.post("/api/ingest", json=body, headers={"Authorization": f"Basic {TOKEN}"})
+    assert basic.status_code == 401
+    bad_url = client.post(
+        "/api/ingest", json={"urls": ["file:///etc/passwd"]},
+        headers={"Authorization": f"Bearer {TOKEN}"},
+    )  # fmt: skip
+    assert bad_url.status_code == 422
+
+
+def test_ingest_is_off_without_a_token(store_path: Settings) -> None:
+    with TestClient(create_app(store_path, token="")) as off:
+        refused = off.post("/api/ingest", json={"articles": [ARTICLE]})
+    assert refused.status_code == 403 and "NEWSBRIEF_TOKEN" in refused.json()["detail"]
+
+
+def test_ingest_adds_articles(tmp_path: Path) -> None:
+    settings = load_settings(env={}, db=str(tmp_path / "ingest.db"))
+    with TestClient(create_app(settings, token=TOKEN)) as fresh:
+        assert fresh.get("/api/stories").json()["total"] == 0  # a new store, created empty
+        auth = {"Authorization": f"Bearer {TOKEN}"}
+        done = fresh.post("/api/ingest", json={"articles": [ARTICLE]}, headers=auth).json()
+        assert done["ingested"] == 1 and len(done["stories"]) == 1 and not done["rejected"]
+        again = fresh.post("/api/ingest", json={"articles": [ARTICLE]}, headers=auth).json()
+        assert again["ingested"] == 0 and again["present"] == 1
+        blank = {**ARTICLE, "title": "Blank", "text": " \n \n "}
+        refused = fresh.post("/api/ingest", json={"articles": [blank]}, headers=auth).json()
+        assert refused["ingested"] == 0 and refused["rejected"][0]["reason"]
+        (story,) = fresh.get("/api/stories").json()["stories"]
+        assert story["title"] == ARTICLE["title"]
+
+
+# --- pages ---------------------------------------------------------------------------------
+
+
+def test_the_story_list_page(client: TestClient) -> None:
+    page = client.get("/")
+    assert page.status_code == 200 and page.text.count('class="story-link"') == 2
+    assert "2 stories" in page.text
+    found = client.get("/", params={"q": "tomahawk"})
+    assert found.text.count('class="story-link"') == 1
+    assert 'value="tomahawk"' in found.text
+    none = client.get("/", params={"outlet": "nobody"})
+    assert "No stories match these filters" in none.text
+
+
+def test_the_story_page_cites_every_sentence(client: TestClient) -> None:
+    story = _seed_story(client)
+    page = client.get(f"/stories/{story}")
+    assert page.status_code == 200
+    for heading in ("Executive Summary", "Who Thinks What?", "Timeline", "Where Sources Differ"):
+        assert f"<h2>{heading}</h2>" in page.text
+    brief = client.get(f"/api/stories/{story}/brief").json()
+    first = brief["sections"][0]["items"][0]["citations"][0]
+    sentence = first["text"].replace("’", "&rsquo;")
+    assert f'<q class="source-sentence">{first["text"]}</q>' in page.text or sentence in page.text
+    href = f"/articles/{first['article_id']}?start={first['start']}&amp;end={first['end']}#hl"
+    assert href in page.text
+    assert '<table class="actors">' in page.text and '<div class="versions">' in page.text
+    moved = client.get(f"/stories/{story[:6]}", follow_redirects=False)
+    assert moved.status_code == 307 and moved.headers["location"] == f"/stories/{story}"
+
+
+def test_the_article_page_highlights_the_cited_sentence(client: TestClient) -> None:
+    story = _seed_story(client)
+    brief = client.get(f"/api/stories/{story}/brief").json()
+    cited = brief["sections"][0]["items"][0]["citations"][0]
+    page = client.get(
+        f"/articles/{cited['article_id']}", params={"start": cited["start"], "end": cited["end"]}
+    )
+    (marked,) = re.findall(r'<mark id="hl">(.*?)</mark>', page.text, flags=re.S)
+    assert marked == cited["text"]
+    plain = client.get(f"/articles/{cited['article_id']}")
+    assert "<mark" not in plain.text
+
+
+def test_the_sources_page_and_errors(client: TestClient) -> None:
+    story = _seed_story(client)
+    sources = client.get(f"/stories/{story}/sources")
+    assert sources.status_code == 200 and sources.text.count('<article class="source">') == 2
+    missing = client.get("/stories/ffffffffffff")
+    assert missing.status_code == 404 and "<h1>404</h1>" in missing.text
+
+
+# --- security --------------------------------------------------------------------------------
+
+
+def test_every_response_carries_the_security_headers(client: TestClient) -> None:
+    for path in ("/", "/api/stories", "/stories/nope", "/static/style.css", "/openapi.json"):
+        headers = client.get(path).headers
+        policy = headers["content-security-policy"]
+        assert "script-src 'self'" in policy and "unsafe-inline" not in policy
+        assert headers["x-content-type-options"] == "nosniff"
+        assert headers["x-frame-options"] == "DENY"
+
+
+def test_pages_use_no_inline_script_or_style(client: TestClient) -> None:
+    story = _seed_story(client)
+    for path in ("/", f"/stories/{story}", f"/stories/{story}/sources", "/api"):
+        html = client.get(path).text
+        assert "<script" not in html and " style=" not in html and "<style" not in html
+        assert not re.search(r"\son[a-z]+=", html)
+
+
+def test_hostile_article_text_renders_inert(client: TestClient) -> None:
+    story = client.get("/api/stories", params={"q": "harbour"}).json()["stories"][0]["id"]
+    article = client.get("/api/articles", params={"q": "harbour"}).json()["articles"][0]["id"]
+    pages = [
+        client.get(p).text
+        for p in ("/", f"/stories/{story}", f"/stories/{story}/sources", f"/articles/{article}")
+    ]
+    for html in pages:
+        assert "<script>alert" not in html and "<img" not in html and "<b>Gazette" not in html
+        assert 'href="javascript:' not in html and "onerror=alert" not in html.replace(
+            "&lt;img src=x onerror=alert(2)&gt;", ""
+        )
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in pages[0]
+    assert "&lt;img src=x onerror=alert(2)&gt;" in pages[3]
+
+
+def test_pages_read_the_store_only(client: TestClient) -> None:
+    store = client.app.state.web.store  # type: ignore[attr-defined]
+    assert store.readonly
+    with pytest.raises(SQLAlchemyError), store.engine.begin() as conn:
+        conn.execute(text("DELETE FROM articles"))
+    assert client.get("/api/stories").json()["total"] == 2
