@@ -278,3 +278,18 @@ def test_pages_read_the_store_only(client: TestClient) -> None:
     with pytest.raises(SQLAlchemyError), store.engine.begin() as conn:
         conn.execute(text("DELETE FROM articles"))
     assert client.get("/api/stories").json()["total"] == 2
+
+
+@pytest.mark.parametrize(
+    "backend", ["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)]
+)
+def test_a_read_only_store_refuses_writes(
+    backend: str, settings: Settings, request: pytest.FixtureRequest
+) -> None:
+    db = settings.db if backend == "sqlite" else request.getfixturevalue("pg_db")
+    with Store.open(db):
+        pass  # created and migrated
+    with Store.open(db, readonly=True) as reader:
+        assert reader.list_stories() == []
+        with pytest.raises(SQLAlchemyError), reader.engine.begin() as conn:
+            conn.execute(text("DELETE FROM articles"))

@@ -35,12 +35,20 @@ _DAY = re.compile(r"^(\d{4})(?:-(\d{2}))?(?:-(\d{2}))?$")
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
-class Mark:
-    """A citation marker: the source's number, the cited sentence, where to read it."""
+class Cited:
+    """A cited span and where to read it in its article."""
 
-    number: int
     text: str
     href: str
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Mark:
+    """A citation marker: the source's number, what the item cites of it (a sentence, or a
+    role and a sentence), the source's name."""
+
+    number: int
+    cited: tuple[Cited, ...]
     source: str
 
 
@@ -207,17 +215,18 @@ def _source_name(source: SourceRef) -> str:
 def _marks(
     brief: Brief, citations: tuple[Citation, ...], numbers: dict[str, int]
 ) -> tuple[Mark, ...]:
+    """One marker per source, in the order of the Sources list."""
     by_id = {s.article_id: s for s in brief.sources}
-    marks = (
-        Mark(
-            number=numbers[c.article_id],
-            text=c.text,
-            href=f"/articles/{c.article_id}?{urlencode({'start': c.start, 'end': c.end})}#hl",
-            source=_source_name(by_id[c.article_id]),
+    spans: dict[str, list[Cited]] = {}
+    for c in citations:
+        query = urlencode({"start": c.start, "end": c.end})
+        spans.setdefault(c.article_id, []).append(
+            Cited(text=c.text, href=f"/articles/{c.article_id}?{query}#hl")
         )
-        for c in citations
+    return tuple(
+        Mark(number=numbers[a], cited=tuple(cited), source=_source_name(by_id[a]))
+        for a, cited in sorted(spans.items(), key=lambda kv: numbers[kv[0]])
     )
-    return tuple(sorted(marks, key=lambda m: m.number))
 
 
 def _item(brief: Brief, section: BriefSection, item: BriefItem, numbers: dict[str, int]) -> Item:
