@@ -267,3 +267,20 @@ def test_reanalyse_brings_an_old_store_up_to_date(run: Run, seeds: Path) -> None
     assert after == before  # the same analysis as a fresh ingest, roles and split quotes back
     assert any(a.roles for a in after.values())
     assert any(q.parts for a in after.values() for q in a.quotes)
+
+
+def test_serve_starts_the_web_app(run: Run, monkeypatch: pytest.MonkeyPatch) -> None:
+    import uvicorn
+
+    started: dict[str, object] = {}
+    monkeypatch.setattr(uvicorn, "run", lambda app, **kw: started.update(app=app, **kw))
+    monkeypatch.setenv("NEWSBRIEF_TOKEN", "t0ken")
+    result = run("--db", "web.db", "serve", "--port", "8123")
+    assert result.exit_code == 0, result.output
+    assert (started["host"], started["port"]) == ("127.0.0.1", 8123)  # loopback by default
+    assert started["app"].state.web.token == "t0ken"  # type: ignore[attr-defined]
+    assert "POST /api/ingest on" in result.output
+    monkeypatch.delenv("NEWSBRIEF_TOKEN")
+    off = run("--db", "web.db", "serve")
+    assert "POST /api/ingest off (set NEWSBRIEF_TOKEN)" in off.output
+    assert run("serve", "--port", "0").exit_code == 2

@@ -569,9 +569,9 @@ def serve(
     opens its source sentence), sources side by side, and the REST API (/api, OpenAPI at
     /openapi.json). Pages and GET endpoints read the store only.
 
-    POST /api/ingest adds articles or URLs; it needs the header "Authorization: Bearer
-    <token>" with the token of the environment variable NEWSBRIEF_TOKEN, and is off when that
-    is not set.
+    POST /api/ingest adds articles or URLs; it needs the header "Authorization: Bearer TOKEN"
+    where TOKEN is the value of the environment variable NEWSBRIEF_TOKEN, and is off when
+    that is not set.
 
     Example: NEWSBRIEF_TOKEN=$(openssl rand -hex 16) newsbrief serve --port 8000
     """
