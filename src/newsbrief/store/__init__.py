@@ -821,11 +821,11 @@ class Store:
     @staticmethod
     def _story_filter(stmt: Select[Any], f: StoryFilter) -> Select[Any]:
         def member(*where: ColumnElement[bool]) -> ColumnElement[bool]:
-            return (
-                select(story_members.c.article_id)
+            # the stories with a member that passes: one scan of the members, not one per story
+            return stories.c.id.in_(
+                select(story_members.c.story_id)
                 .join(articles, articles.c.id == story_members.c.article_id)
-                .where(story_members.c.story_id == stories.c.id, *where)
-                .exists()
+                .where(*where)
             )
 
         if f.since:
@@ -843,9 +843,8 @@ class Store:
         if f.outlet:
             stmt = stmt.where(member(func.lower(articles.c.outlet) == f.outlet.casefold()))
         if f.actor:
-            stmt = stmt.where(
-                member(story_members.c.names.ilike(f"%{_like_escape(f.actor)}%", escape="\\"))
-            )
+            named = story_members.c.names.ilike(f"%{_like_escape(f.actor)}%", escape="\\")
+            stmt = stmt.where(stories.c.id.in_(select(story_members.c.story_id).where(named)))
         return stmt
 
     def story_rows(self, story_ids: Sequence[str]) -> list[StoryRow]:

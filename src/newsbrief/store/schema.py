@@ -291,6 +291,16 @@ def _last_seen(conn: Connection) -> None:
     stories_last_seen.create(conn)
 
 
+def _listing(conn: Connection) -> None:
+    """Covering indexes for the story list's filters (Store.list_stories): what it reads of
+    articles and memberships, scanned without the articles' text or the members' vectors.
+    Plain SQL, not Index objects: migrations 1 and 3 create those tables from their current
+    definitions, which must not gain these."""
+    columns = "id, published, ingested_at, outlet, title"
+    conn.execute(text(f"CREATE INDEX articles_listing ON articles ({columns})"))
+    conn.execute(text("CREATE INDEX story_members_names ON story_members (names, story_id)"))
+
+
 # (version, what it does, how). Append only: a released migration never changes. The tables of
 # migration 1 are created from their current definitions: the first change to one of them must
 # freeze its original shape in migration 1 and alter it in a migration of its own.
@@ -301,4 +311,5 @@ MIGRATIONS: list[tuple[int, str, Callable[[Connection], None]]] = [
     (4, "quotes.parts (split statements), roles", _parts_and_roles),
     (5, "brief_versions", brief_versions.create),
     (6, "stories.last_seen: the story list ordered and paged in SQL", _last_seen),
+    (7, "articles_listing, story_members_names: the story list's filters", _listing),
 ]

@@ -209,7 +209,7 @@ def get_story(request: Request, story_id: str) -> StoryDetail:
             ArticleRef(id=m.id, title=m.title, outlet=m.outlet, url=m.url, published=m.published)
             for m in members
         ],
-        versions=len(store.brief_versions(found)),
+        versions=newest.version if (newest := store.brief_version(found)) else 0,
     )
 
 
