@@ -293,3 +293,16 @@ def test_a_read_only_store_refuses_writes(
         assert reader.list_stories() == []
         with pytest.raises(SQLAlchemyError), reader.engine.begin() as conn:
             conn.execute(text("DELETE FROM articles"))
+
+
+def test_the_timeline_chart_places_dated_items() -> None:
+    from newsbrief.web.pages import Item, _chart
+
+    def item(label: str) -> Item:
+        return Item(text=f"Event of {label}", label=label, marks=(), single=False)
+
+    chart = _chart([item("2025-08"), item("week of 2025-10-20"), item("date unknown: “Friday”")])
+    assert chart is not None and (chart["first"], chart["last"]) == ("2025-08-01", "2025-10-20")
+    first, last = chart["points"]
+    assert first["x"] < last["x"] and first["y"] < last["y"]  # in time order, one row each
+    assert _chart([item("2025-08"), item("date unknown: “Friday”")]) is None  # one dated

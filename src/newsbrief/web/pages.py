@@ -31,7 +31,7 @@ PROSE = ("executive_summary", "story_so_far", "why_it_matters")
 _QUOTED = re.compile(r"“([^”]+)”")
 # The timeline chart: width and height of the SVG's drawing box, its margin.
 CHART_WIDTH, CHART_ROW, CHART_MARGIN = 640, 22, 12
-_DAY = re.compile(r"^(\d{4})(?:-(\d{2}))?(?:-(\d{2}))?$")
+_DAY = re.compile(r"^(?:week of )?(\d{4})(?:-(\d{2}))?(?:-(\d{2}))?$")
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
