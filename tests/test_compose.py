@@ -87,14 +87,16 @@ def test_lexrank_puts_the_sentence_that_shares_most_first() -> None:
     assert abs(sum(rank) / len(rank) - 1.0) < 1e-6  # scaled so that the mean is 1
 
 
-def _sections(older: Sequence[str], newer: Sequence[str]) -> dict[str, list[str]]:
-    """The items' texts of each section of the brief of two articles a month apart, each of
-    the given paragraphs."""
+def _sections(
+    older: Sequence[str], newer: Sequence[str], published: str = "2025-09-10"
+) -> dict[str, list[str]]:
+    """The items' texts of each section of the brief of two articles, the older one (a month
+    older unless ``published`` says otherwise), each of the given paragraphs."""
     raws = [
         RawArticle(origin=origin, title=title, text="\n\n".join(paragraphs), outlet=outlet,
                    published=published)
         for origin, title, paragraphs, outlet, published in (
-            ("a", "Talks open", older, "Daily A", "2025-09-10"),
+            ("a", "Talks open", older, "Daily A", published),
             ("b", "Talks end", newer, "Daily B", "2025-10-17"),
         )
     ]  # fmt: skip
@@ -179,3 +181,17 @@ def test_summary_takes_background_only_to_reach_its_minimum() -> None:
     assert len(by_key["executive_summary"]) == 3
     assert not any("Geneva" in t for t in by_key["executive_summary"])
     assert any("Geneva" in t for t in by_key["story_so_far"])
+
+
+def test_the_story_so_far_recaps_the_days_before_the_news() -> None:
+    # followed day by day: three days before the newest article is the story so far
+    by_key = _sections(
+        ["Diplomats of the two countries open negotiations in Geneva after months of war."],
+        [
+            "The ceasefire agreement was signed by both governments on Friday evening.",
+            "Prisoners will be exchanged within a week, the mediators announced.",
+            "Troops are to leave the border villages by the end of the month.",
+        ],
+        published="2025-10-14",
+    )
+    assert any("open negotiations" in t for t in by_key["story_so_far"])
