@@ -250,7 +250,8 @@ def test_every_response_carries_the_security_headers(client: TestClient) -> None
 
 def test_pages_use_no_inline_script_or_style(client: TestClient) -> None:
     story = _seed_story(client)
-    for path in ("/", f"/stories/{story}", f"/stories/{story}/sources", "/api"):
+    for path in ("/", f"/stories/{story}", f"/stories/{story}/sources", "/api",
+                 f"/stories/{story}/versions"):  # fmt: skip
         html = client.get(path).text
         assert "<script" not in html and " style=" not in html and "<style" not in html
         assert not re.search(r"\son[a-z]+=", html)
@@ -306,3 +307,37 @@ def test_the_timeline_chart_places_dated_items() -> None:
     first, last = chart["points"]
     assert first["x"] < last["x"] and first["y"] < last["y"]  # in time order, one row each
     assert _chart([item("2025-08"), item("date unknown: “Friday”")]) is None  # one dated
+
+
+def test_versions_and_what_changed_pages(tmp_path: Path) -> None:
+    settings = load_settings(env={}, db=str(tmp_path / "versions.db"))
+    first = {
+        **ARTICLE,
+        "text": ARTICLE["text"] + "\n\nThe harbour master said the crossings were fully booked.",
+    }
+    second = {
+        "title": "Harbour ferries resume after two years",
+        "text": (
+            "Ferries sailed from the harbour again on Monday after two years of repairs.\n\n"
+            "Six crossings a day will run through the summer, the operator said.\n\n"
+            "The harbour master said the first ferries were fully booked."
+        ),
+        "outlet": "Bay News",
+        "published": "2025-03-11",
+    }
+    auth = {"Authorization": f"Bearer {TOKEN}"}
+    with TestClient(create_app(settings, token=TOKEN)) as web:
+        (story,) = web.post("/api/ingest", json={"articles": [first]}, headers=auth).json()[
+            "stories"
+        ]
+        with Store.open(settings.db) as store:  # keep version 1: the story is followed now
+            pipeline.brief_story(store, story, nlp.load_encoder(settings))
+        grown = web.post("/api/ingest", json={"articles": [second]}, headers=auth).json()
+        assert grown["stories"] == [story] and grown["briefs_updated"] == 1
+        listed = web.get(f"/stories/{story}/versions")
+        assert "Version 2" in listed.text and "Version 1" in listed.text
+        assert f'href="/stories/{story}/versions/2/changes"' in listed.text
+        changes = web.get(f"/stories/{story}/versions/2/changes")
+        assert changes.status_code == 200 and "Articles added" in changes.text
+        assert "Bay News — Harbour ferries resume after two years" in changes.text
+        assert web.get(f"/stories/{story}/versions/1/changes").status_code == 404

@@ -16,7 +16,9 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 from jinja2 import Environment, FileSystemLoader
 
+from newsbrief.brief import diff as brief_diff
 from newsbrief.brief.render import duplicate_note, single_source
+from newsbrief.errors import NotFound
 from newsbrief.records import Article, Brief, BriefItem, BriefSection, Citation, SourceRef
 from newsbrief.store import StoryFilter
 from newsbrief.web.app import HERE, current_brief, state_of
@@ -168,6 +170,48 @@ def sources_page(request: Request, story_id: str) -> Response:
         "sources.html",
         story=row,
         articles=[(a.article, _paragraphs(a.article)) for a in analyses],
+    )
+
+
+@router.get("/stories/{story_id}/versions", response_class=HTMLResponse)
+def versions_page(request: Request, story_id: str) -> Response:
+    """The kept versions of a story's brief, newest first, each with what changed from the
+    one before."""
+    store = state_of(request).store
+    found = store.resolve_story(story_id)
+    (row,) = store.story_rows([found])
+    versions = list(reversed(store.brief_versions(found)))
+    return _page(request, "versions.html", story=row, versions=versions)
+
+
+@router.get("/stories/{story_id}/versions/{version}/changes", response_class=HTMLResponse)
+def changes_page(request: Request, story_id: str, version: int) -> Response:
+    """What changed in the brief from the version before ``version`` to it: now disputed,
+    new, changed and gone items, and the articles that arrived."""
+    store = state_of(request).store
+    found = store.resolve_story(story_id)
+    until = store.brief_version(found, version=version)
+    since = store.brief_version(found, version=version - 1) if version > 1 else None
+    if until is None or since is None:
+        raise NotFound(f"story {found} has no versions {version - 1} and {version} to compare")
+    change = brief_diff.diff_versions(since, until)
+    titles = {s.key: s.title for s in (*since.brief.sections, *until.brief.sections)}
+    groups = {
+        "disputed": change.diff.now_disputed,
+        "new": tuple(c for c in change.diff.of("new") if c.section != brief_diff.DISPUTES),
+        "changed": change.diff.of("changed"),
+        "gone": change.diff.of("gone"),
+    }
+    sources = {s.article_id: s for s in until.brief.sources}
+    (row,) = store.story_rows([found])
+    return _page(
+        request,
+        "changes.html",
+        story=row,
+        change=change,
+        titles=titles,
+        groups=[(heading, groups[key]) for key, heading in brief_diff.HEADINGS if groups[key]],
+        added=[sources.get(a) for a in change.articles_added],
     )
 
 
