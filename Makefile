@@ -12,7 +12,7 @@ SAMPLES := src/newsbrief/data/samples
 CHROMIUM := /usr/bin/chromium
 APT = $(strip $(if $(filter 0,$(shell id -u)),,sudo) env DEBIAN_FRONTEND=noninteractive apt-get)
 
-.PHONY: run test install lint browser clean
+.PHONY: run serve test install lint browser clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -27,6 +27,10 @@ install: $(STAMP)
 run: $(STAMP)
 	$(BIN)/newsbrief --db $(DB) ingest $(SAMPLES)
 	$(BIN)/newsbrief --db $(DB) brief --all
+
+# the web app over the store `make run` filled: http://127.0.0.1:8000/
+serve: $(STAMP)
+	$(BIN)/newsbrief --db $(DB) serve
 
 lint: $(STAMP)
 	$(BIN)/ruff check src tests bench
