@@ -1,6 +1,7 @@
 # newsbrief: `make run` installs into .venv, ingests the bundled sample articles and briefs
-# every story; `make test` installs with the dev, bench and web extras, installs Debian's chromium
-# for the browser tests when it is missing, and runs ruff, mypy and pytest.
+# every story (`make serve` then serves them); `make test` installs with the dev, bench and web
+# extras, installs Debian's chromium for the browser tests when it is missing, and runs ruff,
+# mypy and pytest.
 PYTHON ?= python3.11
 VENV := .venv
 BIN := $(VENV)/bin
