@@ -157,6 +157,7 @@ def test_converging_stories_merge_and_the_old_id_resolves(store: Store) -> None:
         Features(article_id="y1", vector=_unit(0, 1), actors=("a",), day=None),
         Features(article_id="z1", vector=_unit(1, 1), actors=("a",), day=None),
     ]
+    published = {"x1": "2025-01-01", "y1": "2025-03-01", "z1": "2025-02-01"}
     for f in feats:
         store.add(
             Analysis(
@@ -166,7 +167,7 @@ def test_converging_stories_merge_and_the_old_id_resolves(store: Store) -> None:
                     text="t",
                     outlet=None,
                     url=None,
-                    published=None,
+                    published=published[f.article_id],
                 ),
                 sentences=(),
             )
@@ -186,8 +187,10 @@ def test_converging_stories_merge_and_the_old_id_resolves(store: Store) -> None:
     assert [d.founded for d in decisions] == [True, True, False]
     assert decisions[2].story_id == "x1" and decisions[2].merged == ("y1",)
     assert store.resolve_story("y1") == "x1"
-    assert store.story_articles("x1") == ["x1", "y1", "z1"]
-    assert [r.id for r in store.list_stories()] == ["x1"]
+    assert store.story_articles("x1") == ["x1", "z1", "y1"]  # oldest first
+    assert [(r.id, r.last_seen) for r in store.list_stories()] == [("x1", "2025-03-01")]
+    with store.engine.connect() as conn:  # the survivor's order: its merged member's day
+        assert conn.execute(sa.select(stories.c.last_seen)).scalar() == "2025-03-01"
     assert len(store.story_index("t")) == 1
 
 

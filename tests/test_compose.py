@@ -195,3 +195,27 @@ def test_the_story_so_far_recaps_the_days_before_the_news() -> None:
         published="2025-10-14",
     )
     assert any("open negotiations" in t for t in by_key["story_so_far"])
+
+
+def test_why_it_matters_prefers_consequences_of_the_summary_s_facts() -> None:
+    # two consequences alike in cues and score: the one about what the summary states wins,
+    # though the other comes first in the article
+    text = "\n\n".join(
+        [
+            "The city council approved the harbour plan on Tuesday after a long debate.",
+            "The weather could turn colder across the region later this month.",
+            "The harbour plan could cost the city far more than the mayor has promised.",
+        ]
+    )
+    raw = RawArticle(origin="a", title="Harbour plan approved", text=text, outlet="Daily A")
+    (analysis,) = pipeline.analyse([prepare(raw)], load_settings(env={}))
+    composer = compose_module._Composer([analysis], {})
+    harbour = [i for i, u in enumerate(composer.units) if "harbour" in u.sentence.text]
+    composer.vectors = np.array(
+        [[1.0, 0.0] if i in harbour else [0.0, 1.0] for i in range(len(composer.units))]
+    )
+    composer.scores = [1.0] * len(composer.units)
+    composer.summary = [harbour[0]]
+    composer.used.add(compose_module._key(composer.units[harbour[0]]))
+    (first, *_) = composer.why_it_matters()
+    assert "cost the city" in first.text

@@ -245,6 +245,18 @@ HEADINGS: tuple[tuple[str, str], ...] = (
 )
 
 
+def grouped(d: BriefDiff) -> list[tuple[str, tuple[ItemChange, ...]]]:
+    """The changes under their HEADINGS, in that order, empty groups left out: what is now
+    disputed, then new items (new disagreements aside), changed ones, gone ones."""
+    groups = {
+        "disputed": d.now_disputed,
+        "new": tuple(c for c in d.of("new") if c.section != DISPUTES),
+        "changed": d.of("changed"),
+        "gone": d.of("gone"),
+    }
+    return [(heading, groups[key]) for key, heading in HEADINGS if groups[key]]
+
+
 def to_markdown(d: StoryDiff) -> str:
     titles = {s.key: s.title for s in (*d.since.brief.sections, *d.until.brief.sections)}
     sources = {s.article_id: s for s in d.until.brief.sources}
@@ -261,17 +273,9 @@ def to_markdown(d: StoryDiff) -> str:
             ref = sources.get(article_id)
             named = f"{ref.outlet or 'unknown outlet'} — {ref.title}" if ref else "(not cited)"
             lines.append(f"- {named} (`{article_id}`)")
-    groups = {
-        "disputed": d.diff.now_disputed,
-        "new": tuple(c for c in d.diff.of("new") if c.section != DISPUTES),
-        "changed": d.diff.of("changed"),
-        "gone": d.diff.of("gone"),
-    }
-    for key, heading in HEADINGS:
-        if not groups[key]:
-            continue
+    for heading, changes in grouped(d.diff):
         lines += ["", f"## {heading}", ""]
-        for c in groups[key]:
+        for c in changes:
             lines += _md_change(c, titles)
     if not d.diff.changes:
         lines += ["", "Nothing changed."]

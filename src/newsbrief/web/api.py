@@ -39,9 +39,10 @@ Day = Annotated[
 ]
 
 
-def _invalid(name: str, message: str) -> RequestValidationError:
-    """A 422 in FastAPI's own shape (as the OpenAPI document says) for a query parameter."""
-    return RequestValidationError([{"loc": ("query", name), "msg": message, "type": "value_error"}])
+def _invalid(name: str, message: str, where: str = "query") -> RequestValidationError:
+    """A 422 in FastAPI's own shape (as the OpenAPI document says) for a parameter ``where``
+    the request has it ("query", "body")."""
+    return RequestValidationError([{"loc": (where, name), "msg": message, "type": "value_error"}])
 
 
 def _day(value: str | None, name: str) -> str | None:
@@ -160,10 +161,6 @@ class IngestOut(BaseModel):
     briefs_updated: int = Field(description="Kept briefs rebuilt because their story grew.")
 
 
-def _story(store: Store, given: str) -> str:
-    return store.resolve_story(given)
-
-
 @router.get("/stories", response_model=StoryList, summary="Search and list stories")
 def list_stories(
     request: Request,
@@ -200,7 +197,7 @@ def list_stories(
 def get_story(request: Request, story_id: str) -> StoryDetail:
     """A story by id or unique id prefix (a story merged into another resolves to it)."""
     store = state_of(request).store
-    found = _story(store, story_id)
+    found = store.resolve_story(story_id)
     (row,) = store.story_rows([found])
     members = store.article_rows(store.story_articles(found))
     return StoryDetail(
@@ -236,7 +233,7 @@ def get_brief(
     """The story's brief: its newest kept version when that was built from the story's
     articles of now, else built now (and not kept: the API reads the store only)."""
     state = state_of(request)
-    brief, _ = current_brief(state, _story(state.store, story_id))
+    brief, _ = current_brief(state, state.store.resolve_story(story_id))
     if format == "md":
         return PlainTextResponse(render.to_markdown(brief), media_type="text/markdown")
     if format == "html":
@@ -262,7 +259,7 @@ def list_versions(request: Request, story_id: str) -> list[VersionOut]:
     store = state_of(request).store
     return [
         VersionOut(version=v.version, created_at=v.created_at, article_ids=list(v.article_ids))
-        for v in store.brief_versions(_story(store, story_id))
+        for v in store.brief_versions(store.resolve_story(story_id))
     ]
 
 
@@ -270,7 +267,7 @@ def list_versions(request: Request, story_id: str) -> list[VersionOut]:
 def get_version(request: Request, story_id: str, version: int) -> JSONResponse:
     """A kept version of the story's brief (JSON as in docs/brief-json.md)."""
     store = state_of(request).store
-    found = _story(store, story_id)
+    found = store.resolve_story(story_id)
     kept = store.brief_version(found, version=version)
     if kept is None:
         raise NotFound(f"story {found} has no brief version {version}")
@@ -294,7 +291,7 @@ def get_diff(
     """New, changed and gone items, and what is now disputed, from the newest kept version at
     or before ``since`` to the newest kept version (docs/brief-json.md, Diff)."""
     store = state_of(request).store
-    found = _story(store, story_id)
+    found = store.resolve_story(story_id)
     try:
         moment = datetime.fromisoformat(since.upper())
     except ValueError as exc:
@@ -321,7 +318,7 @@ def get_diff(
 def list_actors(request: Request, story_id: str) -> list[ActorOut]:
     """The people and groups of a story, the most mentioned first."""
     store = state_of(request).store
-    analyses = store.load(store.story_articles(_story(store, story_id)))
+    analyses = store.load(store.story_articles(store.resolve_story(story_id)))
     return [
         ActorOut(
             name=a.name,
@@ -406,10 +403,7 @@ def ingest(
         )  # fmt: skip
     bad = [u for u in body.urls if not u.lower().startswith(("http://", "https://"))]
     if bad:
-        raise RequestValidationError(
-            [{"loc": ("body", "urls"), "msg": f"expected http(s) URLs, found {bad[0]!r}",
-              "type": "value_error"}]
-        )  # fmt: skip
+        raise _invalid("urls", f"expected http(s) URLs, found {bad[0]!r}", where="body")
     inputs: list[RawArticle | InputURL] = [
         RawArticle(
             origin=f"api:{a.url or n}",

@@ -196,12 +196,6 @@ def changes_page(request: Request, story_id: str, version: int) -> Response:
         raise NotFound(f"story {found} has no versions {version - 1} and {version} to compare")
     change = brief_diff.diff_versions(since, until)
     titles = {s.key: s.title for s in (*since.brief.sections, *until.brief.sections)}
-    groups = {
-        "disputed": change.diff.now_disputed,
-        "new": tuple(c for c in change.diff.of("new") if c.section != brief_diff.DISPUTES),
-        "changed": change.diff.of("changed"),
-        "gone": change.diff.of("gone"),
-    }
     sources = {s.article_id: s for s in until.brief.sources}
     (row,) = store.story_rows([found])
     return _page(
@@ -210,7 +204,7 @@ def changes_page(request: Request, story_id: str, version: int) -> Response:
         story=row,
         change=change,
         titles=titles,
-        groups=[(heading, groups[key]) for key, heading in brief_diff.HEADINGS if groups[key]],
+        groups=brief_diff.grouped(change.diff),
         added=[sources.get(a) for a in change.articles_added],
     )
 
