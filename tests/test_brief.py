@@ -25,7 +25,7 @@ from newsbrief.records import (
 )
 from newsbrief.settings import load_settings
 from newsbrief.store import Store
-from seed_facts import SEED_BOILERPLATE
+from seed_facts import NEAR_COPY_WORD, SEED_BOILERPLATE, write_near_copy
 
 SEEDS = Path(__file__).parent / "fixtures" / "seeds"
 SECTION_KEYS = [
@@ -334,3 +334,17 @@ def test_agreeing_paraphrases_are_corroborated_not_flagged(
         alaska = next(i for i in items(data, key) if "Alaska" in i["text"])
         assert alaska["independent_sources"] == 2, key
     assert all("Alaska" not in i["text"] for i in items(data, "sources_differ"))
+
+
+def test_a_near_copy_with_one_sentence_edited_is_briefed(tmp_path: Path) -> None:
+    """Issue 15: the copy's edited sentence echoes the original's, and its edited word is said
+    by that echo alone; the brief weighed every word but the echoes' (KeyError)."""
+    write_near_copy(SEEDS, tmp_path / "copies")
+    data, texts, store = ingest_and_brief(tmp_path / "copies", tmp_path / "c.db")
+    with store:
+        assert len(set(store.duplicate_groups(list(texts)).values())) == 1  # one group of two
+    assert sum(NEAR_COPY_WORD in text for text in texts.values()) == 1
+    assert len(data["sources"]) == 2 and data["independent_sources"] == 1
+    assert items(data, "executive_summary")
+    # the copy's echoes say nothing of their own
+    assert not any(NEAR_COPY_WORD in i["text"] for s in data["sections"] for i in s["items"])

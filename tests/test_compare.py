@@ -90,6 +90,23 @@ def test_numbers_that_are_no_figures(text: str) -> None:
     assert quantities(statement(text)) == []
 
 
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # characters that re.IGNORECASE takes for i, s and k: "mİllİon" is no scale word, and
+        # "fıve" no number (the old code raised KeyError and ValueError on them)
+        ("The fund lost $5 mİllİon last year.", [("exact", 5.0, "dollar")]),
+        ("The quake injured fıve people.", []),
+        ("The probe flew 3 ſeconds early.", []),
+        ("Prices rose approxımately 5 percent.", [("exact", 5.0, "percent")]),
+    ],
+)
+def test_look_alike_letters_are_no_number_words(
+    text: str, expected: list[tuple[str, float, str]]
+) -> None:
+    assert [(q.hedge, q.value, q.unit) for q in quantities(statement(text))] == expected
+
+
 def figures_differ(*units: Statement) -> list[Disagreement]:
     return quantity_disagreements(units, align(units))
 

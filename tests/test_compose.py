@@ -219,3 +219,19 @@ def test_why_it_matters_prefers_consequences_of_the_summary_s_facts() -> None:
     composer.used.add(compose_module._key(composer.units[harbour[0]]))
     (first, *_) = composer.why_it_matters()
     assert "cost the city" in first.text
+
+
+def test_a_story_whose_newest_article_is_of_the_year_1_is_briefed() -> None:
+    # its news window (NEWS_DAYS before the newest article) begins before datetime's first
+    # day: no article is older than that, and none raised OverflowError
+    raws = [
+        RawArticle(origin=origin, title="Talks", text=text, outlet=outlet, published="0001-01-01")
+        for origin, outlet, text in (
+            ("a", "Daily A", "Diplomats of the two countries open negotiations in Geneva."),
+            ("b", "Daily B", "The ceasefire agreement was signed by both governments."),
+        )
+    ]
+    analyses = list(pipeline.analyse(map(prepare, raws), load_settings(env={})))
+    brief = compose_module.compose(analyses)
+    summary = next(s for s in brief.sections if s.key == "executive_summary")
+    assert len(summary.items) == 2  # news, both of them

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from newsbrief import pipeline
+from newsbrief.analyse import timeline
 from newsbrief.analyse.timeline import dated_events, is_future, resolve
 from newsbrief.brief.compose import compose
 from newsbrief.ingest import prepare
@@ -150,3 +154,90 @@ def test_the_brief_timeline_lists_what_is_dated_only_relatively_last() -> None:
         "date unknown: “Thursday”",
         "date unknown: “the coming weeks”",
     ]
+
+
+# --- dates at the ends of datetime's range (issue 15): unresolved, never an exception ---------
+# Stores written before ingest bounded publication dates hold 0001-01-01 and 9999-12-31; each
+# expression here takes the date past year 1 or 9999 (the old code raised OverflowError).
+@pytest.mark.parametrize(
+    ("expression", "published", "future"),
+    [
+        ("tomorrow", date.max, False),
+        ("next week", date.max, False),
+        ("on Monday", date.max, True),  # the next Monday
+        ("yesterday", date.min, False),
+        ("on Thursday", date.min, False),  # the last Thursday
+        ("last week", date.min, False),
+        ("three days ago", date.min, False),
+        ("two weeks ago", date.min, False),
+        ("1000000000 days ago", PUBLISHED, False),  # past timedelta's range itself
+    ],
+)
+def test_a_date_past_datetime_s_range_stays_unresolved(
+    expression: str, published: date, future: bool
+) -> None:
+    assert resolve(expression, published, future=future) is None
+
+
+@pytest.mark.parametrize(
+    ("expression", "published", "expected"),
+    [
+        ("next year", date(9998, 6, 1), (date(9999, 1, 1), "year")),
+        ("yesterday", date(1, 1, 2), (date(1, 1, 1), "day")),
+        ("in 1900", date(1900, 1, 1), (date(1900, 1, 1), "year")),
+        ("next year", date(2099, 12, 31), (date(2100, 1, 1), "year")),
+    ],
+)
+def test_dates_at_the_ends_of_the_range_still_resolve(
+    expression: str, published: date, expected: tuple[date, str]
+) -> None:
+    assert resolve(expression, published) == expected
+
+
+@pytest.mark.parametrize(
+    ("published", "expected"),
+    [
+        ("9999-12-31", ["9999-12-30", "date unknown: “tomorrow”", "date unknown: “next week”"]),
+        # its own day, whatever the offset says the day is in UTC
+        (
+            "9999-12-31T23:30:00-23:59",
+            ["9999-12-30", "date unknown: “tomorrow”", "date unknown: “next week”"],
+        ),
+        ("0001-01-01", ["date unknown: “yesterday”", "0001-01-02", "week of 0001-01-08"]),
+    ],
+)
+def test_an_article_at_the_end_of_the_range_keeps_its_dates_past_it_relative(
+    published: str, expected: list[str]
+) -> None:
+    found = _events(
+        "The ministers met yesterday and will meet again tomorrow. The talks resume next week.",
+        published=published,
+    )
+    assert [label for label, _ in found] == expected
+
+
+# Every spelling of a month, a weekday or a number word that the patterns accept is a key of
+# the table it is looked up in ("Sepember" matched `sept?(?:ember)?` and was none of MONTHS).
+@pytest.mark.parametrize(
+    "expression",
+    ["Sepember 5", "Aprİl 5", "on frıday", "ſeptember 5", "fıve days ago", "thıs year", "tonıght"],
+)
+def test_look_alike_spellings_are_not_dates(expression: str) -> None:
+    assert resolve(expression, PUBLISHED) is None
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    pattern=st.sampled_from([p for _kind, p in timeline._PATTERNS]),
+    data=st.data(),
+    published=st.none() | st.sampled_from([date.min, date.max]) | st.dates(),
+    future=st.booleans(),
+)
+def test_every_expression_resolves_or_not_against_any_date(
+    pattern: re.Pattern[str], data: st.DataObject, published: date | None, future: bool
+) -> None:
+    """Whatever the patterns accept, against any publication date datetime knows: a date in
+    range, or None."""
+    expression = data.draw(st.from_regex(pattern, fullmatch=True))
+    found = resolve(expression, published, future=future)
+    assert found is None or date.min <= found[0] <= date.max

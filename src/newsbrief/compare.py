@@ -163,10 +163,13 @@ _NUMBER_WORDS = {
         fourteen fifteen sixteen seventeen eighteen nineteen twenty""".split()
     )
 } | {"thirty": 30.0, "forty": 40.0, "fifty": 50.0, "dozen": 12.0, "a": 1.0, "an": 1.0}
+# The words _QUANTITY captures and a table then looks up (number words, hedges, scales, units)
+# are matched as ASCII, (?a:…): under re.IGNORECASE alone "İ", "ı", "ſ" and the Kelvin sign
+# match i, s and k, and "mİllİon" would be no key of _SCALES (as in analyse/timeline.py).
 _NUM = (
-    r"(?:\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?|"
+    r"(?:\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?|(?a:"
     + "|".join(sorted(_NUMBER_WORDS, key=len, reverse=True))
-    + ")"
+    + "))"
 )
 _HEDGES = {
     "nearly": "below",
@@ -206,11 +209,11 @@ _UNITS = {
     "metre": "metre", "degree": "degree", "acre": "acre", "ton": "ton", "tonne": "tonne",
 }  # fmt: skip
 _QUANTITY = re.compile(
-    r"(?:\b(?P<hedge>" + "|".join(sorted(_HEDGES, key=len, reverse=True)) + r")\s+)?"
-    r"(?:(?P<cur>US\$|\$US|A\$|C\$|\$|£|€)|\b)(?P<num>" + _NUM + r")"
+    r"(?:\b(?a:(?P<hedge>" + "|".join(sorted(_HEDGES, key=len, reverse=True)) + r"))\s+)?"
+    r"(?:(?a:(?P<cur>US\$|\$US|A\$|C\$|\$|£|€))|\b)(?P<num>" + _NUM + r")"
     r"(?P<half>[\s-]+and[\s-]+a[\s-]+half)?"
-    r"(?:[\s-]+(?P<scale>thousand|million|billion|trillion)\b|(?P<bn>bn)\b)?"
-    r"(?:[\s-]+(?P<unit>" + "|".join(sorted(_UNITS, key=len, reverse=True)) + r")(?:e?s)?\b"
+    r"(?:[\s-]+(?a:(?P<scale>thousand|million|billion|trillion))\b|(?a:(?P<bn>bn))\b)?"
+    r"(?:[\s-]+(?a:(?P<unit>" + "|".join(sorted(_UNITS, key=len, reverse=True)) + r"))(?:e?s)?\b"
     r"|\s?(?P<pct>%))?",
     re.IGNORECASE,
 )

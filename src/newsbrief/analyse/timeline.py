@@ -30,9 +30,13 @@ MONTHS |= {m[:3]: i for m, i in list(MONTHS.items())} | {"sept": 9}
 WEEKDAYS = {
     d: i for i, d in enumerate("monday tuesday wednesday thursday friday saturday sunday".split())
 }
+# The words a pattern captures and a table then looks up (months, weekdays, numbers, "next")
+# are matched as ASCII, (?a:…): under re.IGNORECASE alone "İ", "ı", "ſ" and the Kelvin sign
+# match i, s and k, and "Aprİl" would be no key of MONTHS. Each spelling the patterns accept is
+# a key of its table (tests/test_timeline.py draws them from the patterns).
 _MONTH = (
-    r"(?P<month>jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?"
-    r"|sept?(?:ember)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)\.?"
+    r"(?a:(?P<month>jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?"
+    r"|aug(?:ust)?|sep(?:tember|t)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?))\.?"
 )
 _PATTERNS: list[tuple[str, re.Pattern[str]]] = [
     ("iso", re.compile(r"\b(?P<y>\d{4})-(?P<m>\d{2})-(?P<d>\d{2})\b")),
@@ -55,33 +59,41 @@ _PATTERNS: list[tuple[str, re.Pattern[str]]] = [
     (
         "weekday",
         re.compile(
-            r"\b(?P<weekday>monday|tuesday|wednesday|thursday|friday|saturday|sunday)\b", re.I
+            r"\b(?a:(?P<weekday>monday|tuesday|wednesday|thursday|friday|saturday|sunday))\b",
+            re.I,
         ),
     ),
-    ("relative_day", re.compile(r"\b(?P<rel>today|yesterday|tomorrow|tonight)\b", re.I)),
+    (
+        "relative_day",
+        re.compile(r"\b(?a:(?P<rel>today|yesterday|tomorrow|tonight))\b", re.I),
+    ),
     (
         "ago",
         re.compile(
-            r"\b(?P<n>\d+|a|an|one|two|three|four|five|six|seven|eight|nine|ten)\s+"
-            r"(?P<unit>day|week|month|year)s?\s+ago\b",
+            r"\b(?P<n>\d+|(?a:a|an|one|two|three|four|five|six|seven|eight|nine|ten))\s+"
+            r"(?a:(?P<unit>day|week|month|year))s?\s+ago\b",
             re.I,
         ),
     ),
     (
         "relative_week",
-        re.compile(r"\b(?:(?P<which>next|last|this)|earlier\s+this|later\s+this)\s+week\b", re.I),
+        re.compile(
+            r"\b(?:(?a:(?P<which>next|last|this))|earlier\s+this|later\s+this)\s+week\b", re.I
+        ),
     ),
     (
         "relative_month",
-        re.compile(r"\b(?:(?P<which>next|last|this)|earlier\s+this|later\s+this)\s+month\b", re.I),
+        re.compile(
+            r"\b(?:(?a:(?P<which>next|last|this))|earlier\s+this|later\s+this)\s+month\b",
+            re.I,
+        ),
     ),
-    ("relative_year", re.compile(r"\b(?P<which>next|last|this)\s+year\b", re.I)),
+    ("relative_year", re.compile(r"\b(?a:(?P<which>next|last|this))\s+year\b", re.I)),
     (
         "month",
         re.compile(
-            r"\b(?P<which>in|since|during|by|until|from|between|last|next|this|early|mid|late)[\s-]+(?:"
-            + _MONTH.replace("(?P<month>", "(?P<month>")
-            + r")\b",
+            r"\b(?a:(?P<which>in|since|during|by|until|from|between|last|next|this|early|mid|late))"
+            r"[\s-]+(?:" + _MONTH + r")\b",
             re.I,
         ),
     ),
@@ -220,7 +232,10 @@ def _resolve(
             return date(year, month, 1), "month"
         if kind == "year":
             return date(int(groups["year"]), 1, 1), "year"
-    except (ValueError, KeyError):
+    except (ValueError, OverflowError):
+        # no such date ("February 30"), or none within datetime's years 1 to 9999 ("next year"
+        # written in 9999, "three days ago" on 0001-01-02, "1000000000 days ago"): unresolved,
+        # so the expression stays relative
         return None
     return None
 

@@ -38,7 +38,7 @@ import weakref
 from collections import Counter, OrderedDict, defaultdict
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import replace
-from datetime import date, timedelta
+from datetime import date
 from typing import Literal
 
 import numpy as np
@@ -246,6 +246,12 @@ def _earliest(a: Analysis) -> tuple[bool, str, str]:
     return (a.article.published is None, a.article.published or "", a.article.id)
 
 
+def _days_before(day: date, days: int) -> date:
+    """The day ``days`` before ``day``, or the first day datetime knows (0001-01-01) when that
+    is earlier: no day is before it, so comparisons with it hold as with the true day."""
+    return date.fromordinal(max(day.toordinal() - days, date.min.toordinal()))
+
+
 def _echo(unit: Statement, earlier: Statement) -> bool:
     return unit.sentence.text == earlier.sentence.text or jaccard(unit.terms, earlier.terms) >= ECHO
 
@@ -293,10 +299,13 @@ class _Composer:
         self.actors = resolve_actors(self.analyses)
         self.used: set[tuple[str, int]] = set()
         self.picked_terms: list[frozenset[str]] = []
+        # a word weighs by how many sentences say it, echoes aside (they say nothing), but the
+        # table holds every word of every sentence: _score looks up echoes' words too, and a
+        # near copy's edited word may be said by its echo alone (it weighs log1p(0) = 0)
         frequency: Counter[str] = Counter(
             t for u in self.units if _key(u) not in self.echoes for t in u.terms
         )
-        self.weight = {t: math.log1p(n) for t, n in frequency.items()}
+        self.weight = {t: math.log1p(frequency[t]) for u in self.units for t in u.terms}
         self.rank = _lexrank([u.terms for u in self.units])
         self.vectors = _vectors_of(self.units, encode)
         self.meaning = _meaning(self.units, self.vectors)
@@ -337,9 +346,9 @@ class _Composer:
         newest = self.newest or published
         if newest is None:
             return bool(_BACKGROUND.search(unit.sentence.text))
-        if published and published < newest - timedelta(days=NEWS_DAYS):
+        if published and published < _days_before(newest, NEWS_DAYS):
             return True
-        dated_news = newest - timedelta(days=DATED_NEWS_DAYS)
+        dated_news = _days_before(newest, DATED_NEWS_DAYS)
         if any(start < dated_news for start in self.dates.get(_key(unit), [])):
             return True
         return bool(_BACKGROUND.search(unit.sentence.text))
