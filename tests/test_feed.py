@@ -230,3 +230,54 @@ def test_html_to_text_keeps_paragraphs() -> None:
         "Five<br>Six"
     )
     assert text == "One & two.\nThree\nFour\nFive\nSix"
+
+
+# --- hostile feeds (issue 15) -----------------------------------------------------------------
+@pytest.mark.parametrize(
+    "reference", ["&#xD800;", "&#55296;", "&#x110000;", "&#" + "9" * 5000 + ";"]
+)
+def test_a_reference_to_no_character_is_replaced(
+    tmp_path: Path, settings: Settings, reference: str
+) -> None:
+    """feedparser raised on "&#xD800;" (UnicodeEncodeError), on a code point past U+10FFFF and
+    on 5,000 digits (ValueError): the whole feed was lost, and the run with it."""
+    path = tmp_path / "news.rss"
+    title = f"<title>Bridge {reference} reopens</title>"
+    path.write_bytes(rss(full(1).replace("<title>Bridge 1 reopens</title>", title), full(2)))
+    found = _read_file(path, settings)
+    assert [type(f) for f in found] == [RawArticle, RawArticle]
+    assert found[0].title == "Bridge \ufffd reopens"
+
+
+@pytest.mark.parametrize("encoding", ["undefined", "idna", "punycode", "utf-16"])
+def test_a_declared_encoding_that_is_none_is_no_encoding(
+    tmp_path: Path, settings: Settings, encoding: str
+) -> None:
+    """feedparser decoded with whatever the XML declaration named: "undefined" raised."""
+    path = tmp_path / "news.rss"
+    data = rss(full(1)).replace(b'encoding="utf-8"', f'encoding="{encoding}"'.encode())
+    path.write_bytes(data.replace(b"Bridge 1 reopens", "Brücke 1 reopens".encode("cp1252")))
+    (raw,) = _read_file(path, settings)
+    assert isinstance(raw, RawArticle), raw
+    assert raw.title in ("Brücke 1 reopens", "Br\ufffdcke 1 reopens")  # utf-16 means UTF-8
+
+
+@pytest.mark.parametrize(
+    "date",
+    ["Fri, 01 Jan 2999 10:00:00 GMT", "Mon, 01 Jan 1850 10:00:00 GMT", "9999-12-31T23:59:59-12:00"],
+)
+def test_an_entry_date_out_of_range_leaves_it_undated(
+    tmp_path: Path, settings: Settings, date: str
+) -> None:
+    path = tmp_path / "news.rss"
+    path.write_bytes(rss(full(1).replace("Fri, 17 Oct 2025 01:30:00 GMT", date)))
+    (raw,) = _read_file(path, settings)
+    assert isinstance(raw, RawArticle), raw
+    assert raw.published is None
+    assert any("kept undated" in w for w in raw.warnings), raw.warnings
+
+
+def test_markup_the_html_parser_gives_up_on_still_gives_text() -> None:
+    """HTMLParser asserts on an unknown marked section ("<![foo["): the tags are dropped."""
+    text = html_to_text("<p>Bridge <![foo[ x ]]> reopens &amp; <b>more</b></p><p>Second</p>")
+    assert text == "Bridge\nreopens &\nmore\nSecond"

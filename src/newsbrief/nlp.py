@@ -18,7 +18,7 @@ import importlib
 import json
 import os
 import re
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from functools import lru_cache
 from importlib import resources
 from typing import TYPE_CHECKING, Any, Protocol, TypeVar, runtime_checkable
@@ -104,11 +104,20 @@ def pipeline_for(settings: Settings) -> Language:
 def _news_text(doc: Doc) -> Doc:
     """Coarse parts of speech from the tags, and a sentence start after every line break:
     blocks of the clean text never share a sentence."""
+    from spacy.attrs import SENT_START
+
     last = len(doc) - 1
+    starts = []
     for i, token in enumerate(doc):
         token.pos_ = TAG_POS.get(token.tag_, "X")
         if i < last and ("\n" in token.text or "\n" in token.whitespace_):
-            doc[i + 1].is_sent_start = True
+            starts.append(i + 1)
+    if starts:
+        # All at once: Token.is_sent_start's setter scans the whole doc for a parse each time,
+        # which made a text of many one-line paragraphs quadratic.
+        column = doc.to_array(SENT_START)
+        column[starts] = 1
+        doc.from_array([SENT_START], column)  # type: ignore[arg-type]  # stubs: to_array's own
     return doc
 
 
@@ -166,7 +175,11 @@ def sentences(doc: Doc, article: Article) -> list[Sentence]:
         start, end = _trim(text, sent.start_char, sent.end_char)
         if start < end:
             spans.append((start, end))
-    merged = _merge_open_quotes(text, spans, article.blocks)
+    block_at = _block_finder(article.blocks)
+    merged = _merge_open_quotes(text, spans, block_at)
+    lead = next(
+        (b for b in article.blocks if b.kind in ("paragraph", "bullet") and not b.in_summary), None
+    )
     out: list[Sentence] = []
     for start, end in merged:
         match = _DATELINE.match(text, start, end)
@@ -174,14 +187,13 @@ def sentences(doc: Doc, article: Article) -> list[Sentence]:
             start = match.end()
         if not any(c.isalpha() for c in text[start:end]):
             continue
-        block = _block_at(article.blocks, start)
         out.append(
             Sentence(
                 article_id=article.id,
                 index=len(out),
                 span=Span(start=start, end=end),
                 text=text[start:end],
-                role=_role(block, article.blocks),
+                role=_role(block_at(start), lead),
             )
         )
     return out
@@ -196,19 +208,18 @@ def _trim(text: str, start: int, end: int) -> tuple[int, int]:
 
 
 def _merge_open_quotes(
-    text: str, spans: Sequence[tuple[int, int]], blocks: Sequence[Block]
+    text: str, spans: Sequence[tuple[int, int]], block_at: Callable[[int], Block | None]
 ) -> list[tuple[int, int]]:
     """Join spaCy's sentences that belong together: a quotation that a later sentence of the
     same block closes, a fragment with no end punctuation, a title or initials before a name
     ("Sen.", "J.D."), or a next part that starts in lower case. Never across blocks."""
     out: list[tuple[int, int]] = []
+    ends = [end for _, end in spans]  # in text order: the sentences of a block found by bisection
     i = 0
     while i < len(spans):
         start, end = spans[i]
-        block = _block_at(blocks, start)
-        limit = i + 1
-        while limit < len(spans) and (block is None or spans[limit][1] <= block.span.end):
-            limit += 1
+        block = block_at(start)
+        limit = len(spans) if block is None else bisect.bisect_right(ends, block.span.end, i + 1)
         j = i + 1
         while j < limit:
             current = text[start:end]
@@ -250,24 +261,28 @@ _ABBREVIATION = re.compile(
 )
 
 
-def _block_at(blocks: Sequence[Block], offset: int) -> Block | None:
-    for block in blocks:
-        if block.span.start <= offset < block.span.end:
-            return block
-    return None
+def _block_finder(blocks: Sequence[Block]) -> Callable[[int], Block | None]:
+    """The look-up of the block that holds an offset, by bisection (blocks are in text order):
+    a scan per sentence was quadratic in a text of many paragraphs."""
+    starts = [block.span.start for block in blocks]
+
+    def block_at(offset: int) -> Block | None:
+        at = bisect.bisect_right(starts, offset) - 1
+        return blocks[at] if at >= 0 and offset < blocks[at].span.end else None
+
+    return block_at
 
 
-def _role(block: Block | None, blocks: Sequence[Block]) -> SentenceRole:
+def _role(block: Block | None, lead: Block | None) -> SentenceRole:
+    """A sentence's role by its block; ``lead`` is the article's first paragraph or bullet
+    outside its summary."""
     if block is None:
         return "body"
     if block.kind in ("heading", "summary_heading"):
         return "heading"
     if block.in_summary:
         return "summary"
-    first_text = next(
-        (b for b in blocks if b.kind in ("paragraph", "bullet") and not b.in_summary), None
-    )
-    return "lead" if block is first_text else "body"
+    return "lead" if block is lead else "body"
 
 
 def entities(doc: Doc, article: Article, sents: Sequence[Sentence]) -> list[Entity]:

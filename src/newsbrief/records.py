@@ -8,9 +8,11 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from datetime import date
-from typing import Literal
+from typing import Any, Literal
+
+from newsbrief.errors import excerpt, scrub
 
 BlockKind = Literal["paragraph", "bullet", "heading", "summary_heading"]
 SentenceRole = Literal["lead", "body", "summary", "heading"]
@@ -19,7 +21,10 @@ SentenceRole = Literal["lead", "body", "summary", "heading"]
 Granularity = Literal["day", "week", "month", "year", "relative"]
 
 
-def content_id(*parts: str, length: int = 16) -> str:
+ID_LENGTH = 16  # hex digits of an id (64 bits): an article's, and so its story's
+
+
+def content_id(*parts: str, length: int = ID_LENGTH) -> str:
     """A stable hex id from text parts: the same content always gets the same id."""
     digest = hashlib.sha256("\x1f".join(parts).encode("utf-8")).hexdigest()
     return digest[:length]
@@ -43,9 +48,26 @@ class Span:
         return self.start <= other.start and other.end <= self.end
 
 
+# A Rejected's or Skipped's reason, or a warning, at most: the origin (a path or URL) and what
+# went wrong, with at most an excerpt of the input (errors.EXCERPT_CHARS): one line to act on.
+REASON_CHARS = 1000
+
+
+def _scrub_fields(record: Any) -> None:
+    """Scrub every text of a record as it is made (see errors.scrub): whatever a reader, the
+    API or a feed hands in, a lone surrogate never reaches hashing, the store or a terminal."""
+    for f in fields(record):
+        value = getattr(record, f.name)
+        if isinstance(value, str):
+            object.__setattr__(record, f.name, scrub(value))
+        elif isinstance(value, tuple) and all(isinstance(v, str) for v in value):
+            object.__setattr__(record, f.name, tuple(scrub(v) for v in value))
+
+
 @dataclass(frozen=True, slots=True, kw_only=True)
 class RawArticle:
-    """What a reader found, before cleaning: text plus whatever metadata came with it."""
+    """What a reader found, before cleaning: text plus whatever metadata came with it; every
+    text scrubbed as it is made."""
 
     origin: str
     title: str
@@ -56,6 +78,10 @@ class RawArticle:
     authors: tuple[str, ...] = ()
     language: str | None = None
     warnings: tuple[str, ...] = ()
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "warnings", tuple(excerpt(w, REASON_CHARS) for w in self.warnings))
+        _scrub_fields(self)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -197,11 +223,16 @@ class Analysis:
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Rejected:
-    """An input that a stage refused, with the reason a user can act on."""
+    """An input that a stage refused, with the reason a user can act on (scrubbed, and at
+    most REASON_CHARS long)."""
 
     origin: str
     stage: str
     reason: str
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "reason", excerpt(self.reason, REASON_CHARS))
+        _scrub_fields(self)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -211,6 +242,10 @@ class Skipped:
 
     origin: str
     reason: str
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "reason", excerpt(self.reason, REASON_CHARS))
+        _scrub_fields(self)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -360,7 +395,7 @@ class DatedEvent:
         if self.granularity == "week":
             return f"week of {self.start.isoformat()}"
         if self.granularity == "month":
-            return self.start.strftime("%Y-%m")
+            return f"{self.start.year:04d}-{self.start.month:02d}"  # strftime drops zeros
         return str(self.start.year)
 
 

@@ -24,6 +24,7 @@ class Settings:
     spacy_model: str
     spacy_fallback: str
     max_input_bytes: int
+    max_article_chars: int
     nlp_batch_size: int
     nlp_processes: int
     encoder: str
@@ -37,6 +38,7 @@ class Settings:
     respect_robots: bool
     allow_private: bool
     keep_briefs: bool
+    max_request_bytes: int
 
     def replace(self, **changes: Any) -> Settings:
         """A copy with ``changes`` applied (type-checked like a config file)."""
@@ -69,10 +71,12 @@ def _build(values: dict[str, Any], *, origin: str) -> Settings:
 _TYPES: dict[str, type] = {"int": int, "float": float, "str": str, "bool": bool}
 _POSITIVE = (
     "max_input_bytes",
+    "max_article_chars",
     "nlp_batch_size",
     "max_response_bytes",
     "fetch_connect_timeout",
     "fetch_read_timeout",
+    "max_request_bytes",
 )
 _NON_NEGATIVE = ("nlp_processes", "encoder_threads")  # 0 means one per available core
 _TRUE, _FALSE = {"1", "true", "yes", "on"}, {"0", "false", "no", "off"}

@@ -155,20 +155,20 @@ def clean_text(raw: str) -> CleanText:
 
     # 2. the trailer: a comment-form marker followed only by short lines. A bare comment count
     #    ("3 Comments") also heads articles, so it counts only after the article's prose.
+    #    The first long line and the last one that no trailer holds are found once: asked
+    #    of every marker, they made a text of many short lines quadratic.
+    long = [i for i, line in enumerate(lines) if len(line.split()) > TRAILER_MAX_WORDS]
+    prose = [i for i in long if not _BOILERPLATE.match(lines[i])]
+    first_long = long[0] if long else len(lines)
+    last_prose = prose[-1] if prose else -1
     for i, line in enumerate(lines):
-        marker = _COMMENT_FORM.match(line)
-        if not marker or (
-            _COMMENT_COUNT.match(line)
-            and not any(len(prior.split()) > TRAILER_MAX_WORDS for prior in lines[:i])
-        ):
+        if i < last_prose or not _COMMENT_FORM.match(line):
             continue
-        if all(
-            len(rest.split()) <= TRAILER_MAX_WORDS or _BOILERPLATE.match(rest)
-            for rest in lines[i + 1 :]
-        ):
-            removed.extend(Removal(text=rest, reason="comment form") for rest in lines[i:])
-            lines = lines[:i]
-            break
+        if _COMMENT_COUNT.match(line) and first_long >= i:
+            continue
+        removed.extend(Removal(text=rest, reason="comment form") for rest in lines[i:])
+        lines = lines[:i]
+        break
 
     # 3. line by line
     kept: list[str] = []

@@ -8,20 +8,20 @@ the other entries go on.
 
 from __future__ import annotations
 
-import calendar
 import contextlib
 import dataclasses
+import html
 import io
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from html.parser import HTMLParser
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from newsbrief.errors import EmptyInput, InputError, InputTooLarge
-from newsbrief.ingest.meta import Metadata
+from newsbrief.errors import EmptyInput, InputError, describe
+from newsbrief.ingest.charset import check_size, decode_markup
+from newsbrief.ingest.meta import Metadata, page_published
 from newsbrief.records import RawArticle, Rejected, Skipped
 from newsbrief.settings import Settings
 
@@ -41,6 +41,12 @@ _PROLOG = re.compile(rb"<\?.*?\?>|<!--.*?-->|<!DOCTYPE[^>]*>", re.S | re.I)
 _ROOT = re.compile(rb"\s*<(?:[\w.-]+:)?([\w.-]+)")
 _FEED_ROOTS = frozenset({b"rss", b"feed", b"RDF"})
 _BOM = b"\xef\xbb\xbf"
+# The encoding an XML declaration names: the feed is handed to feedparser as UTF-8, saying so.
+_XML_ENCODING = re.compile(r"""^(\s*<\?xml\b[^>]*?\bencoding\s*=\s*)(["'])[^"'>]*\2""")
+# Numeric character references; one to a surrogate or past U+10FFFF ("&#xD800;") is no
+# character, and feedparser raises on it instead of replacing it.
+_CHAR_REF = re.compile(r"&#(?:[xX]([0-9a-fA-F]+)|([0-9]+));")
+_CHAR_REF_DIGITS = 8  # "&#x10FFFF;" and "&#1114111;" fit; longer (zero-padded too) is U+FFFD
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -53,6 +59,7 @@ class Entry:
     published: str | None
     authors: tuple[str, ...]
     content: str  # the entry's longest content as text (may be a teaser, or empty)
+    warnings: tuple[str, ...] = ()  # a date dropped, markup read as plain text
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -60,7 +67,7 @@ class Feed:
     title: str | None
     language: str | None
     entries: tuple[Entry, ...]
-    warning: str | None = None  # the feed is not well-formed but could be read
+    warning: str | None = None  # the feed could be read, but not as it should (see parse_feed)
 
 
 def looks_like_feed(data: bytes) -> bool:
@@ -76,30 +83,51 @@ def parse_feed(data: bytes, *, origin: str, base: str | None = None) -> Feed:
     InputError."""
     import feedparser  # imported on first use: ingest of text and HTML never needs it
 
+    # Decoded through the one guarded path (a declared "undefined" or "idna" is no encoding),
+    # then handed over as UTF-8 that says so, without references to no character.
+    text, notes = decode_markup(data, origin=origin, expected="an RSS or Atom feed")
+    text = _CHAR_REF.sub(_valid_reference, _XML_ENCODING.sub(r"\1\2utf-8\2", text, count=1))
     headers = {"content-location": base} if base else {}
-    # A stream, never bytes or str: feedparser would take a str for a URL or a file name.
-    parsed: Any = feedparser.parse(io.BytesIO(data), response_headers=headers)
+    try:
+        # A stream, never bytes or str: feedparser would take a str for a URL or a file name.
+        parsed: Any = feedparser.parse(io.BytesIO(text.encode("utf-8")), response_headers=headers)
+    except Exception as exc:  # whatever feedparser raises on one document is that document's
+        raise InputError(
+            f"{origin}: expected an RSS or Atom feed, found XML the parser fails on "
+            f"({describe(exc)})"
+        ) from exc
     problem = parsed.get("bozo_exception") if parsed.get("bozo") else None
     if not parsed.entries and (problem is not None or not parsed.get("version")):
-        found = f"malformed XML ({problem})" if problem is not None else "no RSS or Atom"
+        found = f"malformed XML ({describe(problem)})" if problem is not None else "no RSS or Atom"
         raise InputError(f"{origin}: expected an RSS or Atom feed, found {found}")
     info = parsed.feed
-    entries = tuple(_entry(e) for e in parsed.entries)
-    warning = None
+    entries = tuple(_entry(e, origin) for e in parsed.entries)
     if problem is not None:
-        warning = f"{origin}: the feed is not well-formed ({problem}); read its entries anyway"
+        notes += (f"{origin}: the feed is not well-formed ({describe(problem)}); read it anyway",)
     return Feed(
         title=_clean(info.get("title")),
         language=_clean(info.get("language")),
         entries=entries,
-        warning=warning,
+        warning="; ".join(notes) or None,
     )
 
 
-def _entry(raw: Any) -> Entry:
+def _valid_reference(match: re.Match[str]) -> str:
+    """A numeric character reference as it is, or U+FFFD's when it names no character."""
+    digits = match[1] or match[2]
+    code = int(digits, 16 if match[1] else 10) if len(digits) <= _CHAR_REF_DIGITS else -1
+    return match[0] if 0 < code <= 0x10FFFF and not 0xD800 <= code <= 0xDFFF else "&#xFFFD;"
+
+
+def _entry(raw: Any, origin: str) -> Entry:
+    """An entry as the reader needs it; never raises (a date that cannot be one is dropped,
+    with a warning)."""
     link = _clean(raw.get("link"))
-    stamp = raw.get("published_parsed") or raw.get("updated_parsed")
-    published = datetime.fromtimestamp(calendar.timegm(stamp), UTC).isoformat() if stamp else None
+    where = link or origin
+    stamp = raw.get("published_parsed") or raw.get("updated_parsed")  # in UTC
+    # as text, checked like any date a feed gives (year 0 or 10000 included: no arithmetic)
+    moment = "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}+00:00".format(*stamp[:6]) if stamp else None
+    published, warnings = page_published(moment, where=where)
     names = [a.get("name") for a in raw.get("authors") or [] if isinstance(a, dict)]
     if not any(names) and raw.get("author"):
         names = [raw.get("author")]
@@ -114,6 +142,7 @@ def _entry(raw: Any) -> Entry:
         published=published,
         authors=tuple(dict.fromkeys(n for name in names if (n := _clean(name)))),
         content=max(texts, key=lambda t: len(t.split()), default=""),
+        warnings=warnings,
     )
 
 
@@ -136,6 +165,7 @@ _BLOCK_TAGS = frozenset(
     "footer figure figcaption dd dt hr".split()
 )
 _HIDDEN_TAGS = frozenset({"script", "style", "template", "noscript"})
+_TAG = re.compile(r"<[^>]*>")
 
 
 class _TextParser(HTMLParser):
@@ -165,9 +195,13 @@ def html_to_text(fragment: str) -> str:
     """The text of an HTML fragment (a feed entry's content), one paragraph per line. Feed
     content is the article body already, so no boilerplate detection is needed here."""
     parser = _TextParser()
-    parser.feed(fragment)
-    parser.close()
-    lines = (" ".join(line.split()) for line in "".join(parser.parts).split("\n"))
+    try:
+        parser.feed(fragment)
+        parser.close()
+        text = "".join(parser.parts)
+    except Exception:  # markup HTMLParser gives up on (it asserts on "<![foo["): tags dropped
+        text = html.unescape(_TAG.sub("\n", fragment))
+    lines = (" ".join(line.split()) for line in text.split("\n"))
     return "\n".join(line for line in lines if line)
 
 
@@ -204,7 +238,9 @@ def entry_article(
     info = entry_metadata(entry, feed, meta)
     # 1. full content in the feed
     if not _teaser(entry):
-        return info.article(origin=origin, title=entry.title or "", text=entry.content)
+        return info.article(
+            origin=origin, title=entry.title or "", text=entry.content, warnings=entry.warnings
+        )
     # 2. the linked page
     if entry.link:
         from newsbrief.fetch import HTML, Fetcher
@@ -215,9 +251,10 @@ def entry_article(
                 fetcher = stack.enter_context(Fetcher(settings))
             fetched = fetcher.fetch(entry.link, accept=(HTML,))
         page_meta = dataclasses.replace(info, url=fetched.url)
-        return read_html(
+        page = read_html(
             fetched.body, origin=origin, meta=page_meta, settings=settings, url=fetched.url
         )
+        return dataclasses.replace(page, warnings=(*entry.warnings, *page.warnings))
     # 3. nothing to read
     words = len(entry.content.split())
     raise EmptyInput(
@@ -256,6 +293,9 @@ def read_feed(
             except InputError as exc:
                 yield Rejected(origin=where, stage="read", reason=str(exc))
                 continue
+            except Exception as exc:  # one entry's fault never costs the other entries
+                yield Rejected(origin=where, stage="read", reason=f"{where}: {describe(exc)}")
+                continue
             if warning:  # said once, with the first article
                 raw = dataclasses.replace(raw, warnings=(*raw.warnings, warning))
                 warning = None
@@ -271,10 +311,7 @@ def read_feed_file(path: Path, meta: Metadata, settings: Settings) -> Iterator[F
     cap = settings.max_input_bytes
     with path.open("rb") as handle:  # never read more than the cap allows
         data = handle.read(cap + 1)
-    if len(data) > cap:
-        raise InputTooLarge(
-            f"{path}: more than the size cap of {cap:,} bytes (setting max_input_bytes)"
-        )
+    check_size(data, origin=str(path), cap=cap)
     yield from read_feed(data, origin=str(path), meta=meta, settings=settings)
 
 

@@ -6,7 +6,6 @@ and the URL fetcher; ``read_html_file`` is the file reader registered in ``inges
 
 from __future__ import annotations
 
-import codecs
 import re
 import zlib
 from collections.abc import Iterator
@@ -14,29 +13,12 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from newsbrief.errors import BinaryInput, EmptyInput, InputError, InputTooLarge, MetadataError
-from newsbrief.ingest.meta import Metadata, normalize_published, read_sidecar
+from newsbrief.errors import EmptyInput, InputError, InputTooLarge, describe
+from newsbrief.ingest.charset import CHARSET_SCAN_BYTES, check_size, decode_markup
+from newsbrief.ingest.meta import Metadata, page_published, read_sidecar
 from newsbrief.records import RawArticle, Rejected, Skipped
 from newsbrief.settings import Settings
 
-# A page is text: few control characters (as ingest.text.MAX_CONTROL_SHARE). Unlike a text
-# file, a stray NUL is no proof of binary data: real pages carry a few (one in the
-# trafilatura-eval dev set has 22 in 190 KB), while images, PDFs and archives are far above
-# the share. UTF-16 pages pass only with their byte-order mark, decoded before this check.
-MAX_CONTROL_SHARE = 0.05
-# Where a page declares its charset: <meta charset>, <meta http-equiv content="…; charset=…">
-# or an XML declaration, all of which HTML requires in the first 1024 bytes; 4096 allows for
-# pages that put comments or scripts first.
-CHARSET_SCAN_BYTES = 4096
-_DECLARED = re.compile(rb"""(?:charset|encoding)\s*=\s*["']?\s*([A-Za-z0-9_.:-]+)""", re.I)
-# Declared names that browsers read as windows-1252 (WHATWG Encoding Standard): a page saying
-# "iso-8859-1" with curly quotes in 0x80–0x9F means windows-1252.
-_AS_CP1252 = {"iso8859-1", "latin-1", "ascii", "us-ascii", "iso-8859-1", "latin1", "cp1252"}
-_BOMS = (
-    (codecs.BOM_UTF8, "utf-8"),
-    (codecs.BOM_UTF16_LE, "utf-16-le"),
-    (codecs.BOM_UTF16_BE, "utf-16-be"),
-)
 _LANG = re.compile(
     r"""<html\b[^>]*?\blang\s*=\s*["']?([A-Za-z]{2,3})(?:[-_][A-Za-z0-9]+)*["'\s>/]""", re.I
 )
@@ -78,51 +60,6 @@ _EXTRACT_OPTIONS: dict[str, Any] = {
 }
 
 
-def decode_html(data: bytes, *, origin: str, cap: int) -> tuple[str, tuple[str, ...]]:
-    """The page as text, with warnings; refuses binary data and data above ``cap``.
-
-    1. a byte-order mark decides;
-    2. valid UTF-8 is UTF-8 (a legacy page is almost never valid UTF-8 by chance, while pages
-       that declare latin-1 but hold UTF-8 are common);
-    3. the charset the page declares;
-    4. windows-1252, undecodable bytes replaced, with a warning.
-    """
-    if len(data) > cap:  # callers read at most cap + 1 bytes: the true size may be larger
-        raise InputTooLarge(
-            f"{origin}: more than the size cap of {cap:,} bytes (setting max_input_bytes)"
-        )
-    # 1. byte-order mark
-    for bom, encoding in _BOMS:
-        if data.startswith(bom):
-            return data[len(bom) :].decode(encoding, errors="replace"), ()
-    sample = data[:65536]
-    controls = sum(1 for b in sample if b < 32 and b not in (9, 10, 12, 13))
-    if sample and controls / len(sample) > MAX_CONTROL_SHARE:
-        raise BinaryInput(f"{origin}: expected an HTML page, found binary data")
-    data = data.replace(b"\x00", b"")  # no character of a page, and lxml refuses them
-    # 2. UTF-8
-    try:
-        return data.decode("utf-8"), ()
-    except UnicodeDecodeError:
-        pass
-    # 3. declared
-    declared = _DECLARED.search(data[:CHARSET_SCAN_BYTES])
-    if declared:
-        name = declared[1].decode("ascii", errors="replace").lower()
-        encoding = "cp1252" if name in _AS_CP1252 else name
-        try:
-            text = data.decode(encoding, errors="replace")
-        except LookupError:
-            pass
-        else:
-            bad = text.count("\ufffd")
-            warnings = (f"{origin}: {bad} byte(s) undecodable as {name}",) if bad else ()
-            return text, warnings
-    # 4. windows-1252
-    text = data.decode("cp1252", errors="replace")
-    return text, (f"{origin}: not UTF-8 and no usable charset declared; read as windows-1252",)
-
-
 def read_html(
     data: bytes, *, origin: str, meta: Metadata, settings: Settings, url: str | None = None
 ) -> RawArticle:
@@ -137,16 +74,20 @@ def read_html(
     from trafilatura.settings import Document, set_date_params
 
     # 1. text
-    html, warnings = decode_html(data, origin=origin, cap=settings.max_input_bytes)
+    check_size(data, origin=origin, cap=settings.max_input_bytes)
+    html, warnings = decode_markup(data, origin=origin)
 
     # 2. extraction
     try:
         doc = trafilatura.bare_extraction(
             html, url=url, date_extraction_params=set_date_params(False), **_EXTRACT_OPTIONS
         )
-    except ValueError as exc:  # lxml refuses some malformed documents outright
+    # Whatever lxml, trafilatura or htmldate raise on one page is that page's fault: lxml
+    # refuses some malformed documents (ValueError), htmldate asserts on a lone <svg> with a
+    # <title> (AssertionError in lxml's drop_tree), and so on.
+    except Exception as exc:
         raise InputError(
-            f"{origin}: expected an HTML page, found unparsable markup ({exc})"
+            f"{origin}: expected an HTML page, found markup the parser fails on ({describe(exc)})"
         ) from exc
     text = _without_headline(doc.text or "", doc.title) if isinstance(doc, Document) else ""
     if not isinstance(doc, Document) or not _has_prose(text):
@@ -158,11 +99,9 @@ def read_html(
 
     # 3. date
     page_date = doc.date or _fallback_date(html, url)
-    try:
-        published = normalize_published(page_date, where=origin)
-    except MetadataError:  # a page's odd date is no reason to refuse its article
-        published = None
-        warnings += (f"{origin}: ignored the page's unreadable date {page_date!r}",)
+    # a page's odd date is no reason to refuse its article: it is kept undated, with a warning
+    published, notes = page_published(page_date, where=origin)
+    warnings += notes
 
     # 4. metadata
     authors = tuple(a.strip() for a in re.split(r";|\band\b", doc.author or "") if a.strip())
@@ -211,7 +150,7 @@ def _fallback_date(html: str, url: str | None) -> str | None:
 
     try:
         found = find_date(html, extensive_search=False, original_date=False, url=url)
-    except ValueError:  # htmldate refuses markup lxml cannot parse
+    except Exception:  # a fallback: whatever htmldate raises on the markup means no date
         return None
     return str(found) if found else None
 
@@ -220,7 +159,10 @@ def _host(url: str | None) -> str | None:
     """The host of ``url`` without "www.", as an outlet name of last resort."""
     if not url:
         return None
-    host = urlsplit(url).hostname or ""
+    try:
+        host = urlsplit(url).hostname or ""
+    except ValueError:  # not a URL ("http://[::1")
+        return None
     return host.removeprefix("www.") or None
 
 

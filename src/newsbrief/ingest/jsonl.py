@@ -6,11 +6,11 @@ Keys: text (required), title (else the first line of text), url, source|outlet, 
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable, Iterator
 
-from newsbrief.errors import EmptyInput, InputError, InputTooLarge, MetadataError
-from newsbrief.ingest.meta import Metadata, metadata_from
+from newsbrief.errors import EmptyInput, InputError, MetadataError, excerpt
+from newsbrief.ingest.charset import check_size
+from newsbrief.ingest.meta import Metadata, load_json, metadata_from
 from newsbrief.records import RawArticle, Rejected
 
 _EXTRA_KEYS = frozenset({"text", "id"})
@@ -31,29 +31,23 @@ def read_jsonl(
 
 
 def _article(raw: bytes, *, where: str, meta: Metadata, cap: int) -> RawArticle:
-    if len(raw) > cap:
-        raise InputTooLarge(
-            f"{where}: more than the size cap of {cap:,} bytes (setting max_input_bytes)"
-        )
+    check_size(raw, origin=where, cap=cap)
     warnings: tuple[str, ...] = ()
     try:
         line = raw.decode("utf-8-sig")  # a byte-order mark may open the first line
     except UnicodeDecodeError:
         line = raw.decode("utf-8-sig", errors="replace")
         warnings = (f"{where}: invalid UTF-8 replaced with U+FFFD",)
-    try:
-        data = json.loads(line)
-    except json.JSONDecodeError as exc:
-        raise MetadataError(
-            f"{where}: expected a JSON object, found invalid JSON ({exc.msg})"
-        ) from exc
+    data = load_json(line, where=where)
     if not isinstance(data, dict):
         raise MetadataError(f"{where}: expected a JSON object, found {type(data).__name__}")
     if "html" in data and "text" not in data:
         raise InputError(f"{where}: a line with 'html' and no 'text' is not supported yet")
     text = data.get("text")
     if not isinstance(text, str) or not text.strip():
-        raise EmptyInput(f"{where}: expected a non-empty string under 'text', found {text!r}")
+        raise EmptyInput(
+            f"{where}: expected a non-empty string under 'text', found {excerpt(repr(text))}"
+        )
     line_meta = metadata_from(
         {k: v for k, v in data.items() if k not in _EXTRA_KEYS}, where=where, extra=_EXTRA_KEYS
     ).over(meta)

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from newsbrief.errors import BinaryInput, EmptyInput, InputTooLarge
+from newsbrief.errors import BinaryInput, EmptyInput
+from newsbrief.ingest.charset import check_size
 from newsbrief.ingest.meta import Metadata
 from newsbrief.records import RawArticle
 
@@ -13,10 +14,7 @@ MAX_CONTROL_SHARE = 0.05
 
 def decode(data: bytes, *, origin: str, cap: int) -> tuple[str, tuple[str, ...]]:
     """UTF-8 text from bytes, with warnings; refuses binary data and data above ``cap``."""
-    if len(data) > cap:  # callers read at most cap + 1 bytes: the true size may be larger
-        raise InputTooLarge(
-            f"{origin}: more than the size cap of {cap:,} bytes (setting max_input_bytes)"
-        )
+    check_size(data, origin=origin, cap=cap)
     sample = data[:65536]
     controls = sum(1 for b in sample if b < 32 and b not in (9, 10, 12, 13))
     if b"\x00" in sample or (sample and controls / len(sample) > MAX_CONTROL_SHARE):
