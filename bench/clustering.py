@@ -235,7 +235,8 @@ def stored_throughput(base: Sequence[Features], n: int) -> float:
 
     from sqlalchemy import insert
 
-    from newsbrief.store import Store, StoryPlacement
+    from newsbrief.placement import placement_of
+    from newsbrief.store import Store
     from newsbrief.store.schema import articles
 
     feats = stream(base, n)
@@ -254,7 +255,8 @@ def stored_throughput(base: Sequence[Features], n: int) -> float:
         def place(f: Features) -> None:
             decision = index.decide(f)
             state = index.outcome(f, decision)
-            store.place(StoryPlacement(features=f, assignment=decision, state=state, model="b"))
+            placed = placement_of(f, decision, state, "b")
+            store.place(f.article_id, lambda _ledger: placed)
             index.apply(f, decision)
 
         return ms_over_tail(feats, place)

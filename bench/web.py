@@ -10,7 +10,7 @@ web app, served with 10,000 stories in the store.
    triplets of DIR/basil (one event, three outlets) when that set is present;
 2. the store: ``--stories`` synthetic stories of 1–3 articles, each article a copy of a real
    analysis under a new id, headline, outlet and publication time, written with ``Store.add``
-   and placed in its story by a ``StoryPlacement`` built from the real article's features
+   and placed in its story by a ``Placement`` built from the real article's features
    (the clustering model is not run per article: ingest places ~10 articles/s, far too slow
    for 10,000 stories). The stories span ``DAYS`` days and arrive in publication order, their
    articles interleaved as a feed delivers them; one story in ten of two articles or more
@@ -67,9 +67,10 @@ from newsbrief import cluster, dedup, nlp, pipeline
 from newsbrief.cluster import Assignment, Features, StoryState
 from newsbrief.ingest import prepare, read_inputs
 from newsbrief.ingest.meta import Metadata
+from newsbrief.placement import placement_of
 from newsbrief.records import Analysis, Article, Fingerprint, RawArticle, content_id
 from newsbrief.settings import Settings, load_settings
-from newsbrief.store import Store, StoryPlacement
+from newsbrief.store import Placement, Store
 from newsbrief.store.schema import MIGRATIONS
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -252,7 +253,7 @@ def unique_fingerprint(article_id: str) -> Fingerprint:
 
 def placement(
     p: Planned, f: Features, states: dict[int, StoryState], seq: int, model: str
-) -> StoryPlacement:
+) -> Placement:
     """Where ingest would have put the article if clustering agreed with the plan: its first
     article founds the story, the others join it (the score: cosine to the story's centroid)."""
     if p.position == 0:
@@ -267,7 +268,7 @@ def placement(
         state.absorb(f)
         decision = Assignment(article_id=f.article_id, story_id=state.id, score=score,
                               founded=False)  # fmt: skip
-    return StoryPlacement(features=f, assignment=decision, state=state, model=model)
+    return placement_of(f, decision, state, model)
 
 
 def write_stories(
@@ -287,7 +288,7 @@ def write_stories(
                 originals[p.story] = analysis.fingerprint
             f = replace(real.features, article_id=analysis.article.id, day=p.published.toordinal())
             story = placement(p, f, states, len(story_ids), model)
-            if not store.add(analysis, story=story):
+            if not store.add(analysis, place=lambda _ledger, story=story: story):
                 raise RuntimeError(f"article {analysis.article.id} was written twice")
             if p.position == 0:
                 story_ids.append(f.article_id)

@@ -9,6 +9,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from hypothesis import settings as hypothesis_settings
 from sqlalchemy import create_engine, text
 from sqlalchemy.exc import SQLAlchemyError
 
@@ -17,6 +18,13 @@ from newsbrief.settings import Settings, load_settings
 from newsbrief.store import Store
 
 FIXTURES = Path(__file__).parent / "fixtures"
+
+# Tests with generated inputs draw the same examples at every run (CI stays deterministic, a
+# failure reproduces); bench/fuzz.py explores beyond them, with new seeds, for as long as
+# asked. HYPOTHESIS_PROFILE=explore makes the tests draw new examples too.
+hypothesis_settings.register_profile("deterministic", derandomize=True, database=None)
+hypothesis_settings.register_profile("explore", database=None)
+hypothesis_settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "deterministic"))
 
 
 @pytest.fixture

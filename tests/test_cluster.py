@@ -17,9 +17,10 @@ from newsbrief import cluster, pipeline
 from newsbrief.cli import app
 from newsbrief.cluster import Features, HashingEncoder, StoryIndex
 from newsbrief.ingest import expand
+from newsbrief.placement import placement_of
 from newsbrief.records import Analysis, Article
 from newsbrief.settings import Settings
-from newsbrief.store import Store, StoryFilter, StoryPlacement
+from newsbrief.store import Store, StoryFilter
 from newsbrief.store.schema import MIGRATIONS, stories, story_members, story_merges
 
 QUAKE_CHILE = [
@@ -153,11 +154,11 @@ def test_an_article_about_someone_else_starts_a_story_of_its_own() -> None:
 def test_converging_stories_merge_and_the_old_id_resolves(store: Store) -> None:
     index = StoryIndex()
     feats = [
-        Features(article_id="x1", vector=_unit(1, 0), actors=("a",), day=None),
-        Features(article_id="y1", vector=_unit(0, 1), actors=("a",), day=None),
-        Features(article_id="z1", vector=_unit(1, 1), actors=("a",), day=None),
+        Features(article_id="a1", vector=_unit(1, 0), actors=("a",), day=None),
+        Features(article_id="b1", vector=_unit(0, 1), actors=("a",), day=None),
+        Features(article_id="c1", vector=_unit(1, 1), actors=("a",), day=None),
     ]
-    published = {"x1": "2025-01-01", "y1": "2025-03-01", "z1": "2025-02-01"}
+    published = {"a1": "2025-01-01", "b1": "2025-03-01", "c1": "2025-02-01"}
     for f in feats:
         store.add(
             Analysis(
@@ -177,21 +178,18 @@ def test_converging_stories_merge_and_the_old_id_resolves(store: Store) -> None:
     decisions = []
     for f in feats:
         decision = index.decide(f)
-        store.place(
-            StoryPlacement(
-                features=f, assignment=decision, state=index.outcome(f, decision), model="t"
-            )
-        )
+        placement = placement_of(f, decision, index.outcome(f, decision), "t")
+        assert store.place(f.article_id, lambda _ledger, p=placement: p)
         index.apply(f, decision)
         decisions.append(decision)
     assert [d.founded for d in decisions] == [True, True, False]
-    assert decisions[2].story_id == "x1" and decisions[2].merged == ("y1",)
-    assert store.resolve_story("y1") == "x1"
-    assert store.story_articles("x1") == ["x1", "z1", "y1"]  # oldest first
-    assert [(r.id, r.last_seen) for r in store.list_stories()] == [("x1", "2025-03-01")]
+    assert decisions[2].story_id == "a1" and decisions[2].merged == ("b1",)
+    assert store.resolve_story("b1") == "a1"
+    assert store.story_articles("a1") == ["a1", "c1", "b1"]  # oldest first
+    assert [(r.id, r.last_seen) for r in store.list_stories()] == [("a1", "2025-03-01")]
     with store.engine.connect() as conn:  # the survivor's order: its merged member's day
         assert conn.execute(sa.select(stories.c.last_seen)).scalar() == "2025-03-01"
-    assert len(store.story_index("t")) == 1
+    assert len(store.stories_since("t").stories) == 1
 
 
 def test_reingesting_changes_nothing(quakes: Path, store: Store, settings: Settings) -> None:
@@ -268,6 +266,12 @@ def test_a_version_5_store_gains_the_story_list_order(quakes: Path, settings: Se
             conn.execute(sa.text("ALTER TABLE stories DROP COLUMN last_seen"))
             conn.execute(sa.text("DROP INDEX articles_listing"))  # and of version 7
             conn.execute(sa.text("DROP INDEX story_members_names"))
+            for table in ("stories", "story_merges"):  # and of version 8
+                conn.execute(sa.text(f"DROP INDEX {table}_changed"))
+                conn.execute(sa.text(f"ALTER TABLE {table} DROP COLUMN changed"))
+            conn.execute(sa.text("DROP TABLE counters"))
+            for column in ("attempts", "done", "error"):  # and of version 9
+                conn.execute(sa.text(f"ALTER TABLE feed_entries DROP COLUMN {column}"))
             conn.execute(sa.text("DELETE FROM schema_version WHERE version >= 6"))
     with Store.open(settings.db) as store:  # migration 6 fills the column in
         assert store.version() == MIGRATIONS[-1][0]

@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 from sqlalchemy.exc import OperationalError
 
-import newsbrief.store as store_module
+import newsbrief.store.articles as store_module
 from newsbrief import dedup, pipeline
 from newsbrief.brief.render import render, to_dict
 from newsbrief.errors import StoreError

@@ -3,21 +3,31 @@ versions ingest keeps (pipeline.update_briefs) and `newsbrief diff`."""
 
 from __future__ import annotations
 
+import concurrent.futures
 import json
+import threading
 from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import event
 from typer.testing import CliRunner, Result
 
 from newsbrief import nlp, pipeline
+from newsbrief.brief import versions
 from newsbrief.brief.diff import StoryDiff, diff, diff_versions, render
 from newsbrief.brief.render import from_dict, to_dict
 from newsbrief.cli import app
 from newsbrief.ingest import expand
-from newsbrief.records import Brief, BriefItem, BriefSection, BriefVersion, Citation, SourceRef
+from newsbrief.records import (
+    Brief,
+    BriefItem,
+    BriefSection,
+    BriefVersion,
+    Citation,
+    Rejected,
+    SourceRef,
+)
 from newsbrief.settings import Settings
 from newsbrief.store import Store
 from test_cli import CLEAN_ENV
@@ -249,58 +259,66 @@ def test_diff_of_versions_rendered() -> None:
 def test_versions_round_trip_and_only_a_changed_brief_adds_one(any_store: Store) -> None:
     store = any_store
     first_brief = brief(executive_summary=(item("Talks began.", ("a", 0), label="x"),))
-    first, added = store.save_brief("s1", ["a"], first_brief)
+    first, added = versions.keep(store, "s1", ["a"], first_brief)
     assert added and first.version == 1 and first.brief == first_brief
-    again, added = store.save_brief("s1", ["a"], first_brief)
+    again, added = versions.keep(store, "s1", ["a"], first_brief)
     assert not added and again == first
     later_brief = brief(executive_summary=(item("Talks ended.", ("a", 0)),))
-    later, added = store.save_brief("s1", ["a", "b"], later_brief)
+    later, added = versions.keep(store, "s1", ["a", "b"], later_brief)
     assert added and later.version == 2 and later.article_ids == ("a", "b")
     assert later.created_at >= first.created_at
 
-    assert store.brief_version("s1") == later
-    assert store.brief_version("s1", version=1) == first
-    assert store.brief_versions("s1") == [first, later]
+    assert versions.newest(store, "s1") == later
+    assert versions.newest(store, "s1", version=1) == first
+    assert versions.every(store, "s1") == [first, later]
     at_first = datetime.fromisoformat(first.created_at)
-    assert store.brief_version("s1", at=at_first) == first
-    assert store.brief_version("s1", at=at_first - timedelta(microseconds=1)) is None
+    assert versions.newest(store, "s1", at=at_first) == first
+    assert versions.newest(store, "s1", at=at_first - timedelta(microseconds=1)) is None
     # the same moment in another zone
-    assert store.brief_version("s1", at=at_first.astimezone(timezone(timedelta(hours=2)))) == first
-    assert store.brief_version("s2") is None and store.brief_versions("s2") == []
+    assert (
+        versions.newest(store, "s1", at=at_first.astimezone(timezone(timedelta(hours=2)))) == first
+    )
+    assert versions.newest(store, "s2") is None and versions.every(store, "s2") == []
     assert store.followed(["s1", "s2"]) == {"s1"}
     with pytest.raises(ValueError, match="expects an aware datetime"):
-        store.brief_version("s1", at=datetime(2025, 10, 17))
+        versions.newest(store, "s1", at=datetime(2025, 10, 17))
 
 
 def test_version_times_never_go_back(any_store: Store, monkeypatch: pytest.MonkeyPatch) -> None:
     store = any_store
-    first, _ = store.save_brief("s1", ["a"], brief(executive_summary=(item("One.", ("a", 0)),)))
-    monkeypatch.setattr("newsbrief.store._stamp", lambda: "2000-01-01T00:00:00.000000+00:00")
-    second, _ = store.save_brief("s1", ["a"], brief(executive_summary=(item("Two.", ("a", 0)),)))
+    first, _ = versions.keep(store, "s1", ["a"], brief(executive_summary=(item("One.", ("a", 0)),)))
+    monkeypatch.setattr("newsbrief.store.briefs._stamp", lambda: "2000-01-01T00:00:00.000000+00:00")
+    second, _ = versions.keep(
+        store, "s1", ["a"], brief(executive_summary=(item("Two.", ("a", 0)),))
+    )
     assert second.version == 2 and second.created_at == first.created_at
 
 
 @pytest.mark.postgres
-def test_a_writer_that_loses_the_version_number_takes_the_next(pg_db: str) -> None:
-    """Two writers on PostgreSQL: the other one keeps version 2 between our read of the newest
-    version and our insert; ours is kept as version 3, not lost."""
-    with Store.open(pg_db) as ours, Store.open(pg_db) as other:
-        ours.save_brief("s1", ["a"], brief(executive_summary=(item("One.", ("a", 0)),)))
-        raced: list[str] = []
+def test_writers_saving_at_once_lose_no_version(pg_db: str) -> None:
+    """Four writers on PostgreSQL save briefs of one story at the same time: they take turns
+    (the writer lock), each reads the newest version there is, none is lost or numbered
+    twice."""
+    texts = [f"Brief {n}." for n in range(4)]
+    with Store.open(pg_db) as first:
+        versions.keep(first, "s1", ["a"], brief(executive_summary=(item("Start.", ("a", 0)),)))
+    start = threading.Barrier(len(texts))
 
-        @event.listens_for(ours.engine, "before_cursor_execute")
-        def other_writer_first(*args: Any) -> None:
-            statement = args[2]
-            if statement.startswith("INSERT INTO brief_versions") and not raced:
-                raced.append(statement)
-                other.save_brief("s1", ["a"], brief(executive_summary=(item("Two.", ("a", 0)),)))
+    def save(text: str) -> int:
+        with Store.open(pg_db) as store:
+            start.wait(timeout=10)
+            saved, added = versions.keep(
+                store, "s1", ["a"], brief(executive_summary=(item(text, ("a", 0)),))
+            )
+            assert added
+            return saved.version
 
-        saved, added = ours.save_brief(
-            "s1", ["a", "b"], brief(executive_summary=(item("Three.", ("a", 0)),))
-        )
-        assert raced and added and saved.version == 3
-        texts = [v.brief.sections[0].items[0].text for v in ours.brief_versions("s1")]
-        assert texts == ["One.", "Two.", "Three."]
+    with concurrent.futures.ThreadPoolExecutor(len(texts)) as pool:
+        numbers = sorted(pool.map(save, texts))
+    assert numbers == [2, 3, 4, 5]
+    with Store.open(pg_db) as store:
+        kept = [v.brief.sections[0].items[0].text for v in versions.every(store, "s1")]
+    assert kept[0] == "Start." and sorted(kept[1:]) == texts
 
 
 def test_a_seed_brief_reads_back_equal(store: Store, settings: Settings, seeds: Path) -> None:
@@ -319,13 +337,47 @@ def test_ingest_keeps_versions_of_followed_stories_only(
     first = pipeline.ingest(expand([str(seeds / FIRST_SEED)]), store, settings)
     assert pipeline.update_briefs(store, first.stories) == []  # nobody briefed it
     (story,) = first.stories
-    assert store.brief_versions(story) == []
+    assert versions.every(store, story) == []
     pipeline.brief_story(store, story)
     second = pipeline.ingest(expand([str(seeds / SECOND_SEED)]), store, settings)
     assert second.stories == [story]
     (kept,) = pipeline.update_briefs(store, second.stories)
     assert kept.version == 2 and len(kept.article_ids) == 2
     assert pipeline.update_briefs(store, second.stories) == []  # nothing changed since
+
+
+def test_a_story_whose_brief_fails_costs_the_others_nothing(
+    store: Store, settings: Settings, seeds: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """After an ingest, followed stories are rebuilt one by one: a failing one is reported
+    (stage "brief"), the next is still rebuilt."""
+    other = tmp_path / "harbour.txt"
+    other.write_text(
+        "Harbour bridge reopens after repairs\nThe harbour bridge in Sandvik reopened on Monday "
+        "after eight months of repairs, the town council said.\n",
+        "utf-8",
+    )
+    report = pipeline.ingest(expand([str(seeds), str(other)]), store, settings)
+    stories = report.stories
+    assert len(stories) == 2
+    for story in stories:
+        pipeline.brief_story(store, story)
+    real, rebuilt = pipeline.brief_story, []
+
+    def fails_on_first(store: Store, story_id: str, encoder: Any = None) -> Any:
+        if story_id == stories[0]:
+            raise RuntimeError("no brief today")
+        rebuilt.append(story_id)
+        return real(store, story_id, encoder)
+
+    monkeypatch.setattr(pipeline, "brief_story", fails_on_first)
+    failed: list[Rejected] = []
+    assert pipeline.update_briefs(store, stories, on_failed=failed.append) == []  # unchanged
+    assert [(r.stage, r.origin) for r in failed] == [("brief", f"story {stories[0]}")]
+    assert "RuntimeError: no brief today" in failed[0].reason
+    assert rebuilt == [stories[1]]
+    with pytest.raises(RuntimeError, match="no brief today"):  # without a handler: raised
+        pipeline.update_briefs(store, stories)
 
 
 # --- the command -----------------------------------------------------------------------------
@@ -357,7 +409,7 @@ def test_diff_command_on_the_seeds(cli: CliRunner, seeds: Path) -> None:
     assert grown.output.splitlines()[-1] == "1 ingested, 0 already present, 0 failed"
     _ok(cli.invoke(app, [*db, "brief", "--story", story]))
     with Store.open("v.db", readonly=True) as store:
-        v1, v2 = store.brief_versions(story)  # the brief after ingest was the same
+        v1, v2 = versions.every(store, story)  # the brief after ingest was the same
     between = (
         datetime.fromisoformat(v1.created_at)
         + (datetime.fromisoformat(v2.created_at) - datetime.fromisoformat(v1.created_at)) / 2
@@ -398,7 +450,7 @@ def test_diff_builds_the_brief_of_a_story_that_changed_since_its_last_version(
     grown = _ok(cli.invoke(app, [*db, "ingest", str(seeds / SECOND_SEED)], env=quiet))
     assert "kept as version" not in grown.output
     with Store.open("v.db", readonly=True) as store:
-        assert len(store.brief_versions(story)) == 1
+        assert len(versions.every(store, story)) == 1
     shown = _ok(
         cli.invoke(app, [*db, "diff", "--story", story, "--since", "2099-01-01", "-f", "json"])
     )
@@ -446,7 +498,7 @@ def test_diff_needs_a_story_and_a_time(cli: CliRunner) -> None:
 
 
 def test_versions_record_time_in_utc(store: Store) -> None:
-    saved, _ = store.save_brief("s1", ["a"], brief(executive_summary=(item("One.", ("a", 0)),)))
+    saved, _ = versions.keep(store, "s1", ["a"], brief(executive_summary=(item("One.", ("a", 0)),)))
     moment = datetime.fromisoformat(saved.created_at)
     assert moment.utcoffset() == timedelta(0)
     assert abs(datetime.now(UTC) - moment) < timedelta(minutes=1)
@@ -459,7 +511,7 @@ def test_diff_command_on_postgresql(cli: CliRunner, seeds: Path, pg_db: str) -> 
     story = _story(pg_db)
     _ok(cli.invoke(app, [*db, "brief", "--story", story]))
     with Store.open(pg_db, readonly=True) as store:
-        first = store.brief_version(story)
+        first = versions.newest(store, story)
     assert first is not None
     _ok(cli.invoke(app, [*db, "ingest", str(seeds / SECOND_SEED)]))
     shown = cli.invoke(app, [*db, "diff", "-s", story, "--since", first.created_at, "-f", "json"])

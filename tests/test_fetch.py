@@ -6,6 +6,7 @@ import gzip
 import time
 from dataclasses import fields
 from pathlib import Path
+from typing import Any
 
 import pytest
 from typer.testing import CliRunner
@@ -388,3 +389,49 @@ def test_dns_rebinding_is_caught_at_connect(server: LocalServer, web: Settings) 
         resolve=lambda host, port: next(answers),
     )
     assert server.requests == []
+
+
+def test_a_redirect_to_an_unusable_url_is_a_fetch_error(
+    server: LocalServer, web: Settings, tmp_path: Path
+) -> None:
+    """A public site may redirect to javascript: (httpx refuses to build the next request):
+    a FetchError for that URL, never an exception out of ingest."""
+    server.redirect("/js", "javascript:alert(1)")
+    server.route("/good", body=page(1))
+    _fails(
+        server.url("/js"),
+        FetchError,
+        r"/js: the server redirected to an unusable URL",
+        web.replace(respect_robots=False),
+    )
+    env = {ENV_PREFIX + f.name.upper(): None for f in fields(Settings)} | {
+        CONFIG_ENV: None,
+        "NEWSBRIEF_PER_HOST_DELAY": "0",
+    }
+    urls = [server.url("/js"), server.url("/good")]
+    db = str(tmp_path / "t.db")
+    result = CliRunner(env=env).invoke(app, ["ingest", *urls, "--db", db, "--allow-private"])
+    assert result.exit_code == 1, result.output
+    assert "1 ingested, 0 already present, 1 failed" in result.stdout
+    assert "redirected to an unusable URL" in result.stderr
+
+
+def test_a_dripping_body_stops_at_the_deadline(server: LocalServer, web: Settings) -> None:
+    """A server sending a few bytes a second never trips the read timeout; the body deadline
+    (BODY_DEADLINE_FACTOR read timeouts) stops it, checked at every read."""
+
+    def drip(handler: Any) -> None:
+        handler.send_response(200)
+        handler.send_header("Content-Type", "text/html")
+        handler.send_header("Content-Length", "100000")
+        handler.end_headers()
+        stop = time.monotonic() + 5  # bounded, should the deadline fail to stop the client
+        while time.monotonic() < stop and not server.closing.wait(0.05):
+            handler.wfile.write(b"<p>x")
+            handler.wfile.flush()
+
+    server.route("/drip", handler=drip)
+    settings = web.replace(respect_robots=False)  # read timeout 0.5 s: a deadline of 1.5 s
+    started = time.monotonic()
+    _fails(server.url("/drip"), FetchTimeout, r"/drip: timed out after 1.5 s reading", settings)
+    assert time.monotonic() - started < 2.5

@@ -13,7 +13,7 @@ from unittest.mock import patch
 import pytest
 from sqlalchemy.exc import OperationalError
 
-import newsbrief.store as store_module
+import newsbrief.store.articles as store_module
 from newsbrief.errors import NotFound, StoreError
 from newsbrief.records import (
     Analysis,
@@ -240,7 +240,7 @@ def test_store_in_a_folder_with_url_characters(tmp_path: Path, folder: str) -> N
 def test_a_version_1_store_is_migrated_to_the_latest(settings: Settings) -> None:
     """A store written by the first release gains the later tables, its articles intact."""
     first = [m for m in MIGRATIONS if m[0] == 1]
-    with patch("newsbrief.store.MIGRATIONS", first), Store.open(settings.db) as old:
+    with patch("newsbrief.store.base.MIGRATIONS", first), Store.open(settings.db) as old:
         assert old.version() == 1
     with Store.open(settings.db) as new:
         assert new.version() == MIGRATIONS[-1][0]

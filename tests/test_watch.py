@@ -10,10 +10,11 @@ from typer.testing import CliRunner
 
 from http_server import LocalServer
 from newsbrief import pipeline
+from newsbrief.brief import versions
 from newsbrief.cli import app
 from newsbrief.settings import CONFIG_ENV, ENV_PREFIX, Settings
 from newsbrief.store import Store
-from newsbrief.watch import FeedPoll, parse_duration, watch
+from newsbrief.watch import MAX_ENTRY_ATTEMPTS, FeedPoll, parse_duration, watch
 from test_feed import full, item, page, rss
 
 LAST_MODIFIED = "Fri, 17 Oct 2025 10:00:00 GMT"
@@ -100,6 +101,65 @@ def test_failed_entries_and_feeds_are_reported(server: LocalServer, web: Setting
     assert again.line() == f"{server.url('/feed')}: 0 new, 0 ingested, 0 failed"
 
 
+def test_an_entry_that_failed_for_a_passing_reason_is_tried_again(
+    server: LocalServer, web: Settings
+) -> None:
+    """A 503 is tried again at the next polls (with a plain GET, though the feed did not
+    change), a 404 is not; an entry that keeps failing is settled after MAX_ENTRY_ATTEMPTS."""
+    story = server.route("/story/1", status=503, body=b"busy")
+    server.route("/story/3", status=503, body=b"busy")
+    server.route(
+        "/feed",
+        body=rss(
+            item(1, link=server.url("/story/1")),
+            item(2, link=server.url("/gone")),
+            item(3, link=server.url("/story/3")),
+        ),
+        content_type="application/rss+xml",
+        etag='"v1"',
+    )
+    url = server.url("/feed")
+    (first,) = _run([url], web)
+    assert first.line() == f"{url}: 3 new, 0 ingested, 3 failed"
+    story.status, story.body = 200, page(1)
+    (second,) = _run([url], web)  # a restart: what waits is known from the store
+    assert "If-None-Match" not in server.requests[-3].headers  # the feed asked again in full
+    assert second.line() == f"{url}: 2 new, 1 ingested, 1 failed"
+    for _ in range(MAX_ENTRY_ATTEMPTS - 2):
+        (again,) = _run([url], web)
+        assert again.line() == f"{url}: 1 new, 0 ingested, 1 failed"
+    (settled,) = _run([url], web)  # /story/3 failed MAX_ENTRY_ATTEMPTS times: settled
+    assert settled.line() == f"{url}: not modified"
+    with Store.open(web.db, readonly=True) as store:
+        entries = store.feed_entries(url, ["urn:bridge:1", "urn:bridge:2", "urn:bridge:3"])
+    assert [(e.attempts, e.done, e.article_id is not None) for e in entries.values()] == [
+        (2, True, True),
+        (1, True, False),
+        (MAX_ENTRY_ATTEMPTS, True, False),
+    ]
+    assert (
+        entries["urn:bridge:3"].error == f"{server.url('/story/3')}: HTTP 503 Service Unavailable"
+    )
+
+
+def test_an_entry_redirected_to_javascript_is_reported_once(
+    server: LocalServer, web: Settings
+) -> None:
+    """A public site can redirect an entry's link anywhere: the entry fails and is remembered,
+    and watch goes on (it used to crash, and crash again at every restart)."""
+    server.redirect("/story/1", "javascript:alert(1)")
+    server.route(
+        "/feed", body=rss(item(1, link=server.url("/story/1")), full(2)),
+        content_type="application/rss+xml",
+    )  # fmt: skip
+    url = server.url("/feed")
+    (first,) = _run([url], web)
+    assert first.line() == f"{url}: 2 new, 1 ingested, 1 failed"
+    assert "redirected to an unusable URL" in first.report.rejected[0].reason
+    (second,) = _run([url], web)
+    assert second.line() == f"{url}: 0 new, 0 ingested, 0 failed"
+
+
 def test_ctrl_c_stops_cleanly(server: LocalServer, web: Settings) -> None:
     server.route("/feed", body=rss(full(1)), content_type="application/rss+xml")
 
@@ -181,4 +241,4 @@ def test_a_poll_keeps_the_brief_of_a_followed_story_it_adds_to(
     assert poll.briefs == 1
     assert poll.line() == f"{url}: 1 new, 1 ingested, 0 failed, 1 brief version(s) kept"
     with Store.open(web.db, readonly=True) as store:
-        assert [len(v.article_ids) for v in store.brief_versions(story)] == [1, 2]
+        assert [len(v.article_ids) for v in versions.every(store, story)] == [1, 2]

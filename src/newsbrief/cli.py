@@ -20,11 +20,12 @@ from rich.table import Table
 
 from newsbrief import __version__, nlp, pipeline
 from newsbrief.brief import diff as brief_diff
+from newsbrief.brief import versions as brief_versions
 from newsbrief.brief.render import FORMATS, render
 from newsbrief.errors import MetadataError, NewsbriefError
 from newsbrief.ingest import expand
-from newsbrief.ingest.meta import Metadata, normalize_published
-from newsbrief.records import Rejected
+from newsbrief.ingest.meta import Metadata, normalize_published, user_published
+from newsbrief.records import Rejected, Skipped
 from newsbrief.settings import Settings, load_settings
 from newsbrief.store import Store, StoryFilter
 
@@ -78,8 +79,8 @@ PublishedOption = Annotated[
 Paths = Annotated[
     list[str] | None,
     typer.Argument(
-        help="Files (.txt, .jsonl, …), directories (read recursively), http(s) URLs of pages "
-        "or feeds, or - for stdin."
+        help="Files (.txt, .jsonl, …), directories (read recursively; files of other types are "
+        "skipped), http(s) URLs of pages or feeds, or - for stdin."
     ),
 ]
 AllowPrivateOption = Annotated[
@@ -112,11 +113,17 @@ def _fail(message: str) -> typer.Exit:
 def _metadata(
     paths: list[str], source: str | None, url: str | None, published: str | None
 ) -> Metadata:
-    if url and (len(paths) != 1 or Path(paths[0]).is_dir()):
+    if url and (len(paths) != 1 or _is_dir(paths[0])):
         raise MetadataError("--url names one article: give exactly one file (or -)")
-    return Metadata(
-        source=source, url=url, published=normalize_published(published, where="--published")
-    )
+    published = user_published(published, where="--published")
+    return Metadata(source=source, url=url, published=published)
+
+
+def _is_dir(name: str) -> bool:
+    try:
+        return Path(name).is_dir()
+    except OSError:  # a name too long for the file system: ingest reports it as a failure
+        return False
 
 
 def _progress(label: str, items: int) -> Progress:
@@ -136,14 +143,16 @@ def _ingest(
     paths: list[str], store: Store, settings: Settings, meta: Metadata, console: Console
 ) -> pipeline.IngestReport:
     inputs = list(expand(paths))
-    files = sum(1 for i in inputs if not isinstance(i, Rejected))
+    files = sum(1 for i in inputs if not isinstance(i, Rejected | Skipped))
     with _progress("ingesting", files) as progress:
         task = progress.add_task("ingest", total=len(inputs))
         report = pipeline.ingest(
             inputs, store, settings, meta=meta, on_input=lambda: progress.advance(task)
         )
     if settings.keep_briefs and report.stories:
-        kept = pipeline.update_briefs(store, report.stories, nlp.load_encoder(settings))
+        kept = pipeline.update_briefs(
+            store, report.stories, nlp.load_encoder(settings), on_failed=report.rejected.append
+        )
         for version in kept:
             console.print(f"brief of story {version.story_id} kept as version {version.version}")
     for warning in report.warnings:
@@ -175,6 +184,10 @@ def ingest(
 
     Metadata comes from a sidecar NAME.meta.json beside NAME.txt ({"source", "url", "published",
     "authors", "language", "title"}); the options fill what a sidecar leaves out.
+
+    An input that is no article (binary, too short, too long to analyse, a date before 1900 or
+    after tomorrow, …) is refused with its reason and the others go on: exit 0 when all went
+    well, 1 when some failed, 2 when every one failed.
 
     Example: newsbrief ingest articles/ --source "Reuters" --published 2025-10-17
 
@@ -213,12 +226,15 @@ def reanalyse(
             total = store.count()
             with _progress("analysing", total) as progress:
                 task = progress.add_task("reanalyse", total=total)
-                done = pipeline.reanalyse(
+                done, failed = pipeline.reanalyse(
                     store, settings, on_article=lambda: progress.advance(task)
                 )
     except NewsbriefError as exc:
         raise _fail(str(exc)) from exc
-    out.print(f"{done} article(s) analysed again")
+    for rejected in failed:
+        err.print(f"[red]failed:[/] {escape(rejected.reason)} (its earlier analysis is kept)")
+    out.print(f"{done} article(s) analysed again, {len(failed)} failed")
+    raise typer.Exit(EXIT_PARTIAL if failed else EXIT_OK)
 
 
 @app.command()
@@ -341,7 +357,12 @@ def brief(
         typer.Option("--story", "-s", help="Id (or unique prefix) of a stored story."),
     ] = None,
     every: Annotated[
-        bool, typer.Option("--all", help="Brief every stored story, one after another.")
+        bool,
+        typer.Option(
+            "--all",
+            help="Brief every stored story, one after another; a story that cannot be briefed"
+            " is named on stderr and the others are still briefed (exit code 1).",
+        ),
     ] = False,
     fmt: Annotated[
         str, typer.Option("--format", "-f", help=f"One of {', '.join(FORMATS)}.")
@@ -408,6 +429,10 @@ def _brief_stories(
     db: str | None,
     config: Path | None,
 ) -> None:
+    """Brief one stored story or every one (oldest first), each on its own: a story whose
+    brief fails is reported on stderr and the others are printed (exit 1; 2 when none was)."""
+    texts: list[str] = []
+    failed: list[Rejected] = []
     try:
         settings = _settings(ctx, config, db)
         with Store.open(settings.db) as store:
@@ -416,9 +441,19 @@ def _brief_stories(
             else:
                 ids = [row.id for row in reversed(store.list_stories())]  # oldest first
             encoder = nlp.load_encoder(settings)
-            texts = [render(pipeline.brief_story(store, i, encoder).brief, fmt) for i in ids]
+            for story_id in ids:
+                try:
+                    texts.append(render(pipeline.brief_story(store, story_id, encoder).brief, fmt))
+                # whatever one story's brief runs into, a fault of its data or of ours, is
+                # that story's outcome: reported below, and the other stories still briefed
+                except Exception as exc:
+                    failed.append(Rejected(origin=story_id, stage="brief", reason=_reason(exc)))
     except NewsbriefError as exc:
         raise _fail(str(exc)) from exc
+    for rejected in failed:
+        err.print(f"[red]failed:[/] story {rejected.origin}: {escape(rejected.reason)}")
+    if failed and not texts:
+        raise _fail(f"no story could be briefed ({len(failed)} failed)")
     if fmt == "json":
         text = texts[0] if story else "[\n" + ",\n".join(t.rstrip() for t in texts) + "\n]\n"
     else:
@@ -428,6 +463,16 @@ def _brief_stories(
         err.print(f"brief written to {escape(str(output))}")
     else:
         sys.stdout.write(text)
+    if failed:
+        err.print(f"{len(texts)} of {len(ids)} stories briefed, {len(failed)} failed")
+        raise typer.Exit(EXIT_PARTIAL)
+
+
+def _reason(exc: Exception) -> str:
+    """What went wrong, for a user: our errors say it; another is named by its class."""
+    if isinstance(exc, NewsbriefError):
+        return str(exc)
+    return f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
 
 
 @app.command()
@@ -476,8 +521,8 @@ def diff(
         with Store.open(settings.db) as store:
             story_id = store.resolve_story(story)
             now = pipeline.brief_story(store, story_id, nlp.load_encoder(settings)).version
-            then = store.brief_version(story_id, at=at)
-            first = store.brief_version(story_id, version=1)
+            then = brief_versions.newest(store, story_id, at=at)
+            first = brief_versions.newest(store, story_id, version=1)
     except NewsbriefError as exc:
         raise _fail(str(exc)) from exc
     if then is None:
@@ -571,14 +616,15 @@ def serve(
 
     POST /api/ingest adds articles or URLs; it needs the header "Authorization: Bearer TOKEN"
     where TOKEN is the value of the environment variable NEWSBRIEF_TOKEN, and is off when
-    that is not set.
+    that is not set. On SIGTERM or Ctrl-C, requests in flight (an ingest) get 5 seconds to
+    finish, then the server stops.
 
     Example: NEWSBRIEF_TOKEN=$(openssl rand -hex 16) newsbrief serve --port 8000
     """
     try:
         import uvicorn
 
-        from newsbrief.web import create_app
+        from newsbrief.web import SHUTDOWN_GRACE, create_app
     except ImportError as exc:
         raise _fail(
             f"serve needs the web extra ({exc.name} is missing): pip install 'newsbrief[web]'"
@@ -590,7 +636,9 @@ def serve(
         raise _fail(str(exc)) from exc
     ingest_state = "on" if web.state.web.token else "off (set NEWSBRIEF_TOKEN)"
     err.print(f"serving {settings.db} on http://{host}:{port}/ — POST /api/ingest {ingest_state}")
-    uvicorn.run(web, host=host, port=port, log_level="warning")
+    uvicorn.run(
+        web, host=host, port=port, log_level="warning", timeout_graceful_shutdown=SHUTDOWN_GRACE
+    )
 
 
 def _version(value: bool) -> None:

@@ -315,6 +315,17 @@ class StoryIndex:
         self._matrix[row] = 0.0
         self._first[row], self._last[row] = 2**40, -(2**40)  # never in the window again
 
+    def refresh(self, changed: Iterable[StoryState], gone: Iterable[str]) -> None:
+        """Take stories as another writer left them: ``gone`` (merged away) leave the index,
+        ``changed`` replace the state of the same id, or join the index."""
+        for story_id in gone:
+            if story_id in self.stories:
+                self._drop(story_id)
+        for story in changed:
+            self._put(story)
+            if story.last_day is not None:
+                self.newest_day = max(self.newest_day or story.last_day, story.last_day)
+
     def scores(self, f: Features) -> list[tuple[float, str]]:
         """Candidate stories and the article's score against each, best first (ties: older
         story first)."""

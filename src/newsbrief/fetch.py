@@ -26,6 +26,7 @@ import httpx
 
 from newsbrief.errors import (
     AddressRefused,
+    BadURL,
     FetchError,
     FetchTimeout,
     HTTPStatusError,
@@ -59,8 +60,6 @@ ROBOTS_MAX_BYTES = 512_000
 # The read timeout bounds each wait for bytes; a server trickling a byte at a time would never
 # trip it, so the whole body must also arrive within this many read timeouts.
 BODY_DEADLINE_FACTOR = 3
-# Bytes asked of the socket per read; with the decoder's own bound, memory stays near the cap.
-CHUNK_BYTES = 65_536
 # A robots.txt is read again after this many seconds (RFC 9309: caches should not be used for
 # more than 24 hours), which matters to a long ``watch``.
 ROBOTS_MAX_AGE = 24 * 3600
@@ -394,13 +393,13 @@ class Fetcher:
         try:
             target = httpx.URL(url)
         except httpx.InvalidURL as exc:
-            raise FetchError(f"{where}: not a valid URL ({exc})") from exc
+            raise BadURL(f"{where}: not a valid URL ({exc})") from exc
         if target.scheme not in ("http", "https"):
             raise AddressRefused(
                 f"{where}: refused: expected an http or https URL, found {target.scheme or 'none'}"
             )
         if not target.host:
-            raise FetchError(f"{where}: expected a URL with a host, found none")
+            raise BadURL(f"{where}: expected a URL with a host, found none")
         return target
 
     def _exchange(
@@ -437,6 +436,8 @@ class Fetcher:
             raise FetchError(f"{where}: cannot connect ({exc or type(exc).__name__})") from exc
         except httpx.HTTPError as exc:
             raise FetchError(f"{where}: {exc or type(exc).__name__}") from exc
+        except httpx.InvalidURL as exc:  # httpx reads a redirect's Location when it answers
+            raise BadURL(f"{where}: the server redirected to an unusable URL ({exc})") from exc
 
     def _answer(
         self,
@@ -481,7 +482,9 @@ class Fetcher:
 
     def _body(self, response: httpx.Response, where: str, *, cap: int) -> bytes:
         """The decoded body, refused above ``cap`` bytes: at once when Content-Length says so,
-        else as soon as the decoded bytes pass it."""
+        else as soon as the decoded bytes pass it; and refused when it has not all arrived
+        within the body deadline, checked after every read (a server may drip a few bytes a
+        second, each read well within the read timeout)."""
         length = response.headers.get("content-length", "").strip()
         if length.isdigit() and int(length) > cap:
             raise ResponseTooLarge(
@@ -492,7 +495,7 @@ class Fetcher:
         budget = BODY_DEADLINE_FACTOR * self.settings.fetch_read_timeout
         deadline = self._clock() + budget
         parts: list[bytes] = []
-        for raw in response.iter_raw(CHUNK_BYTES):
+        for raw in response.iter_raw():  # as they arrive: a chunk size would wait to fill it
             parts.append(decoder.feed(raw))
             if self._clock() > deadline:
                 raise FetchTimeout(f"{where}: timed out after {budget:g} s reading the body")

@@ -16,11 +16,13 @@ from typing import BinaryIO
 from newsbrief import cluster, dedup, nlp, parallel
 from newsbrief.analyse.quotes import find_quotes
 from newsbrief.analyse.roles import find_roles, resolve_titles
+from newsbrief.brief import versions
 from newsbrief.brief.compose import compose
 from newsbrief.dedup import link_repeats
-from newsbrief.errors import InputError
-from newsbrief.ingest import Input, prepare, read
+from newsbrief.errors import InputError, ModelError, describe
+from newsbrief.ingest import Input, admit, prepare, read
 from newsbrief.ingest.meta import Metadata
+from newsbrief.placement import ENCODE_BATCH, StoryPlacer
 from newsbrief.records import (
     Analysis,
     Article,
@@ -31,7 +33,7 @@ from newsbrief.records import (
     Skipped,
 )
 from newsbrief.settings import Settings
-from newsbrief.store import Store, StoryPlacement
+from newsbrief.store import Store
 
 # Below this many new articles the pipe runs in this process: starting workers costs more than
 # it saves (bench/speed.py: two workers beat one from about two batches of seed-sized articles).
@@ -39,24 +41,48 @@ PARALLEL_MIN_ARTICLES = 64
 
 
 def analyse(
-    articles: Iterable[Article], settings: Settings, *, workers: int = 1, encode: bool = False
+    articles: Iterable[Article],
+    settings: Settings,
+    *,
+    workers: int = 1,
+    encode: bool = False,
+    on_rejected: Callable[[Article, Rejected], None] | None = None,
 ) -> Iterator[Analysis]:
     """Parse articles (nlp.pipe, batched) and extract sentences, entities, quotes and the
     duplicate fingerprints, and with ``encode`` the lead vectors clustering needs (the setting
     encoder); in input order, lazily. With ``workers`` > 1 the batches run in that many forked
-    processes, each loading its own encoder on one thread."""
+    processes, each loading its own encoder on one thread. An article whose analysis raises
+    costs no other (see _analyse_batch): it is handed to ``on_rejected`` as a
+    Rejected(stage="analyse") and left out, or without ``on_rejected`` is an InputError."""
     nlp.pipeline_for(settings)  # loaded here, so that forked workers inherit it
     if workers <= 1:
         articles = iter(articles)
-        while batch := list(itertools.islice(articles, settings.nlp_batch_size)):
-            yield from _analysis_list(batch, settings, encode=encode)
-        return
-    yield from parallel.ordered_map(
-        functools.partial(_analysis_list, settings=settings, encode=encode, encoder_threads=1),
-        articles,
-        workers=workers,
-        batch_size=settings.nlp_batch_size,
-    )
+        batches = iter(lambda: list(itertools.islice(articles, settings.nlp_batch_size)), [])
+        results: Iterable[Analysis | _Unanalysed] = itertools.chain.from_iterable(
+            _analysis_list(batch, settings, encode=encode) for batch in batches
+        )
+    else:
+        results = parallel.ordered_map(
+            functools.partial(_analysis_list, settings=settings, encode=encode, encoder_threads=1),
+            articles,
+            workers=workers,
+            batch_size=settings.nlp_batch_size,
+        )
+    for result in results:
+        if isinstance(result, Analysis):
+            yield result
+        elif on_rejected is None:
+            raise InputError(result.rejected.reason)
+        else:
+            on_rejected(result.article, result.rejected)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class _Unanalysed:
+    """An article whose analysis raised, and why: what crosses back from a worker process."""
+
+    article: Article
+    rejected: Rejected
 
 
 def _analysis_list(
@@ -65,16 +91,35 @@ def _analysis_list(
     *,
     encode: bool = False,
     encoder_threads: int | None = None,
-) -> list[Analysis]:
-    out = list(_analyse_batch(articles, settings))
-    if not encode:
+) -> list[Analysis | _Unanalysed]:
+    out = _analyse_batch(articles, settings)
+    done = [a for a in out if isinstance(a, Analysis)]
+    if not encode or not done:
         return out
     encoder = nlp.load_encoder(settings, threads=encoder_threads)
-    vectors = cluster.lead_vectors(out, encoder)
-    return [replace(a, lead_vector=v) for a, v in zip(out, vectors, strict=True)]
+    vectors = iter(cluster.lead_vectors(done, encoder))
+    return [replace(a, lead_vector=next(vectors)) if isinstance(a, Analysis) else a for a in out]
 
 
-def _analyse_batch(articles: Iterable[Article], settings: Settings) -> Iterator[Analysis]:
+def _analyse_batch(articles: list[Article], settings: Settings) -> list[Analysis | _Unanalysed]:
+    """The analyses of a batch, parsed together; when anything raises, each article is
+    analysed alone, and the one that raises is an _Unanalysed (spaCy's E088 on a text above
+    its max_length, a fault of ours on odd text): one article never costs its batch."""
+    try:
+        return list(_analysed(articles, settings))
+    except ModelError:  # no model: no article can be analysed
+        raise
+    except Exception as exc:
+        if len(articles) > 1:
+            return [out for article in articles for out in _analyse_batch([article], settings)]
+        origin = articles[0].origin
+        reason = f"{origin}: expected an article the analysis can take, found {describe(exc)}"
+        rejected = Rejected(origin=origin, stage="analyse", reason=reason)
+        return [_Unanalysed(article=articles[0], rejected=rejected)]
+
+
+def _analysed(articles: Iterable[Article], settings: Settings) -> Iterator[Analysis]:
+    """The analyses of ``articles``, parsed together (nlp.pipe)."""
     pipeline = nlp.pipeline_for(settings)
     for doc, article in nlp.parse(pipeline, ((a.text, a) for a in articles), settings):
         sents = link_repeats(nlp.sentences(doc, article))
@@ -120,7 +165,7 @@ class IngestReport:
 
 
 def ingest(
-    inputs: Iterable[Input | Rejected | RawArticle],
+    inputs: Iterable[Input | Rejected | Skipped | RawArticle],
     store: Store,
     settings: Settings,
     *,
@@ -131,9 +176,10 @@ def ingest(
     """Read, clean, analyse and store every article of ``inputs`` (see ``ingest.expand``; a
     RawArticle is one already read, as ``watch`` hands in feed entries).
     Articles already in the store are not parsed again; each new one is written in its own
-    transaction with its place in a story (see cluster; the setting encoder), so an
+    transaction with its place in a story (see placement; the setting encoder), so an
     interrupted run leaves only whole articles and can simply be re-run; stored articles
-    without a story get one first."""
+    without a story get one first. Other writers may share the store meanwhile (see
+    placement)."""
     meta = meta or Metadata()
     report = IngestReport()
 
@@ -145,7 +191,7 @@ def ingest(
         for item in inputs:
             found = (
                 [item]
-                if isinstance(item, Rejected | RawArticle)
+                if isinstance(item, Rejected | Skipped | RawArticle)
                 else read(item, meta=meta, settings=settings, stdin=stdin)
             )
             for raw in found:
@@ -157,7 +203,7 @@ def ingest(
                     continue
                 report.warnings.extend(raw.warnings)
                 try:
-                    article = prepare(raw)
+                    article = admit(prepare(raw), settings)
                 except InputError as exc:
                     report.rejected.append(
                         Rejected(origin=raw.origin, stage="clean", reason=str(exc))
@@ -174,83 +220,37 @@ def ingest(
             if on_input:
                 on_input()
 
+    def unanalysed(article: Article, rejected: Rejected) -> None:
+        """An article whose analysis failed: a failure, and not an article of this run."""
+        report.rejected.append(rejected)
+        report.article_ids.remove(article.id)
+
     # The model loads, and workers start, only when there is enough new work for them.
     articles = new_articles()
     head = list(itertools.islice(articles, PARALLEL_MIN_ARTICLES))
-    stories = Stories(store, functools.partial(nlp.load_encoder, settings))
-    stories.place_unplaced()
+    placer = StoryPlacer(store, functools.partial(nlp.load_encoder, settings))
+    placer.place_unplaced()
     if not head:
         return report
     workers = nlp.processes(settings) if len(head) == PARALLEL_MIN_ARTICLES else 1
-    analyses = analyse(itertools.chain(head, articles), settings, workers=workers, encode=True)
+    analyses = analyse(
+        itertools.chain(head, articles),
+        settings,
+        workers=workers,
+        encode=True,
+        on_rejected=unanalysed,
+    )
     while batch := list(itertools.islice(analyses, ENCODE_BATCH)):
-        for analysis, f in zip(batch, stories.features(batch), strict=True):
-            placement = stories.placement(f)
-            if store.add(analysis, story=placement):
-                stories.applied(f)
-                report.ingested += 1
-                for story_id in (placement.assignment.story_id, *placement.assignment.merged):
-                    if story_id not in report.stories:
-                        report.stories.append(story_id)
-            else:  # another writer stored it since we looked
-                stories.discard(f)
+        for analysis, f in zip(batch, placer.features(batch), strict=True):
+            placed = placer.add(analysis, f)
+            if placed is None:  # another writer stored it since we looked
                 report.present += 1
+                continue
+            report.ingested += 1
+            for story_id in (placed.story_id, *placed.merged):
+                if story_id not in report.stories:
+                    report.stories.append(story_id)
     return report
-
-
-# Stored articles whose leads are handed to the encoder at once when placing them (it batches
-# them its own way, see nlp.ENCODE_BATCH), and new articles placed per round; small enough that
-# ingest still streams.
-ENCODE_BATCH = 32
-
-
-class Stories:
-    """Story assignment during one ingest: the store's stories indexed in memory, updated
-    after each committed placement (one writer at a time, as the store assumes)."""
-
-    def __init__(self, store: Store, encoder: Callable[[], nlp.SentenceEncoder]) -> None:
-        self.store, self._load_encoder = store, encoder
-        self._encoder: nlp.SentenceEncoder | None = None
-        self._index: cluster.StoryIndex | None = None
-        self._pending: dict[str, cluster.Assignment] = {}
-
-    @property
-    def encoder(self) -> nlp.SentenceEncoder:
-        """Loaded on first use: an ingest with nothing new loads no model."""
-        if self._encoder is None:
-            self._encoder = self._load_encoder()
-        return self._encoder
-
-    @property
-    def index(self) -> cluster.StoryIndex:
-        if self._index is None:
-            self._index = self.store.story_index(self.encoder.name, window_days=cluster.WINDOW_DAYS)
-        return self._index
-
-    def features(self, analyses: Sequence[Analysis]) -> list[cluster.Features]:
-        return cluster.features(analyses, self.encoder)
-
-    def placement(self, f: cluster.Features) -> StoryPlacement:
-        decision = self.index.decide(f)
-        self._pending[f.article_id] = decision
-        state = self.index.outcome(f, decision)
-        return StoryPlacement(features=f, assignment=decision, state=state, model=self.encoder.name)
-
-    def applied(self, f: cluster.Features) -> None:
-        self.index.apply(f, self._pending.pop(f.article_id))
-
-    def discard(self, f: cluster.Features) -> None:
-        self._pending.pop(f.article_id, None)
-
-    def place_unplaced(self) -> int:
-        """Give a story to every stored article without one, oldest first."""
-        ids = self.store.unplaced()
-        for start in range(0, len(ids), ENCODE_BATCH):
-            batch = self.store.load(ids[start : start + ENCODE_BATCH])
-            for f in self.features(batch):
-                self.store.place(self.placement(f))
-                self.applied(f)
-        return len(ids)
 
 
 REANALYSE_BATCH = 64  # articles analysed and written at a time
@@ -258,23 +258,27 @@ REANALYSE_BATCH = 64  # articles analysed and written at a time
 
 def reanalyse(
     store: Store, settings: Settings, *, on_article: Callable[[], None] | None = None
-) -> int:
+) -> tuple[int, list[Rejected]]:
     """Analyse every stored article again with the current code and models, and replace its
     sentences, entities, quotes and roles, one transaction per article (an interrupted run
     leaves each article whole, old or new). Stories and duplicate groups are kept. Returns
-    how many articles were analysed."""
+    how many articles were analysed, and the articles the analysis could not take (they keep
+    the analysis they had)."""
     ids = list(store.iter_ids())
-    done = 0
+    done, failed = 0, []
     for start in range(0, len(ids), REANALYSE_BATCH):
         stored = store.load(ids[start : start + REANALYSE_BATCH])
         for analysis in analyse(
-            [a.article for a in stored], settings, workers=nlp.processes(settings)
+            [a.article for a in stored],
+            settings,
+            workers=nlp.processes(settings),
+            on_rejected=lambda _article, rejected: failed.append(rejected),
         ):
             store.replace_analysis(analysis)
             done += 1
             if on_article is not None:
                 on_article()
-    return done
+    return done, failed
 
 
 def brief(
@@ -301,26 +305,39 @@ def brief_story(
     store: Store, story_id: str, encoder: nlp.SentenceEncoder | None = None
 ) -> StoryBrief:
     """The brief of a stored story, kept as its newest version when it changed (see
-    Store.save_brief): every brief of a story that a user sees is one of its versions."""
+    brief.versions): every brief of a story that a user sees is one of its versions."""
     ids = store.story_articles(story_id)
     made = brief(store, ids, encoder)
-    version, added = store.save_brief(story_id, ids, made)
+    version, added = versions.keep(store, story_id, ids, made)
     return StoryBrief(brief=made, version=version, added=added)
 
 
 def update_briefs(
-    store: Store, story_ids: Sequence[str], encoder: nlp.SentenceEncoder | None = None
+    store: Store,
+    story_ids: Sequence[str],
+    encoder: nlp.SentenceEncoder | None = None,
+    *,
+    on_failed: Callable[[Rejected], None] | None = None,
 ) -> list[BriefVersion]:
     """Rebuild the brief of every followed story among ``story_ids`` (one with a kept brief,
     see Store.followed; a story merged into another is followed by the survivor), keeping it
     when it changed; the versions added. Run after an ingest (its report's ``stories``) so that
     a story's versions follow its articles and `newsbrief diff --since` finds the brief as it
-    stood at that time; a story nobody briefed costs nothing."""
+    stood at that time; a story nobody briefed costs nothing. A story whose brief cannot be
+    built costs no other: it is handed to ``on_failed`` as a Rejected(stage="brief") (without
+    ``on_failed``, the error is raised)."""
     followed = store.followed(story_ids)
     survivors = dict.fromkeys(store.resolve_story(s) for s in story_ids if s in followed)
     added = []
     for story_id in survivors:
-        made = brief_story(store, story_id, encoder)
+        try:
+            made = brief_story(store, story_id, encoder)
+        except Exception as exc:
+            if on_failed is None:
+                raise
+            reason = f"story {story_id}: its brief could not be rebuilt ({describe(exc)})"
+            on_failed(Rejected(origin=f"story {story_id}", stage="brief", reason=reason))
+            continue
         if made.added:
             added.append(made.version)
     return added

@@ -10,7 +10,18 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 from newsbrief import nlp, pipeline
-from newsbrief.errors import InputError
+from newsbrief.errors import (
+    AddressRefused,
+    BadURL,
+    FetchError,
+    HTTPStatusError,
+    InputError,
+    ResponseTooLarge,
+    RobotsDisallowed,
+    StoreError,
+    TooManyRedirects,
+    UnexpectedContent,
+)
 from newsbrief.fetch import FEED, Fetcher
 from newsbrief.ingest.feed import Entry, entry_article, entry_origin, parse_feed
 from newsbrief.ingest.meta import Metadata
@@ -69,11 +80,16 @@ def poll_feed(
     url: str, *, store: Store, settings: Settings, fetcher: Fetcher, meta: Metadata
 ) -> FeedPoll:
     """One poll of the feed at ``url``:
-    1. a conditional GET with the validators (ETag, Last-Modified) of the last poll;
+    1. a conditional GET with the validators (ETag, Last-Modified) of the last poll — or a
+       plain GET while an entry waits to be tried again;
     2. 304: nothing new;
-    3. the entries the store has not seen from this feed are the new ones;
-    4. each new entry is read (its own content or its link), ingested, then remembered,
-       whatever became of it, so that a broken entry is reported once, not at every poll;
+    3. the entries the store has not seen from this feed, and those waiting to be tried
+       again, are the new ones;
+    4. each new entry is read (its own content or its link), ingested, then remembered with
+       what became of it: an entry that failed for a passing reason (a timeout, a network
+       error, HTTP 5xx, 408 or 429: see is_transient) is tried again at the next polls, up to
+       MAX_ENTRY_ATTEMPTS in all; any other is settled, so that a broken entry is reported
+       once, not at every poll;
     5. the briefs of the followed stories they joined are rebuilt, once per poll, and kept
        when they changed (setting keep_briefs; pipeline.update_briefs);
     6. the validators are stored last: a poll cut short is done again in full next time."""
@@ -81,9 +97,15 @@ def poll_feed(
     state = store.feed_state(url)
     etag = state.etag if state else None
     last_modified = state.last_modified if state else None
+    retrying = store.retries_pending(url)
     try:
         # 1. conditional GET
-        fetched = fetcher.fetch(url, accept=(FEED,), etag=etag, last_modified=last_modified)
+        fetched = fetcher.fetch(
+            url,
+            accept=(FEED,),
+            etag=None if retrying else etag,
+            last_modified=None if retrying else last_modified,
+        )
         # 2. not modified
         if fetched.not_modified:
             poll.not_modified = True
@@ -103,29 +125,69 @@ def poll_feed(
         poll.report.warnings.append(feed.warning)
     # 3. new entries (an entry listed twice in one feed counts once)
     keyed = {entry_key(e): (i, e) for i, e in reversed(list(enumerate(feed.entries)))}
-    seen = store.seen_entries(url, list(keyed))
-    new = sorted((i, key, e) for key, (i, e) in keyed.items() if key not in seen)
+    known = store.feed_entries(url, list(keyed))
+    new = sorted(
+        (i, key, e) for key, (i, e) in keyed.items() if key not in known or not known[key].done
+    )
     poll.new = len(new)
     # 4. read, ingest, remember
     for index, key, entry in new:
         where = entry_origin(entry, index, url)
         item: RawArticle | Rejected
+        error: InputError | None = None
         try:
             item = entry_article(
                 entry, feed, origin=where, meta=meta, settings=settings, fetcher=fetcher
             )
         except InputError as exc:
-            item = Rejected(origin=where, stage="read", reason=str(exc))
+            item, error = Rejected(origin=where, stage="read", reason=str(exc)), exc
         one = pipeline.ingest([item], store, settings)
         _add(poll.report, one)
-        store.add_feed_entry(url, key, article_id=one.article_ids[0] if one.article_ids else None)
+        attempts = known[key].attempts + 1 if key in known else 1
+        retry = error is not None and is_transient(error) and attempts < MAX_ENTRY_ATTEMPTS
+        store.add_feed_entry(
+            url,
+            key,
+            article_id=one.article_ids[0] if one.article_ids else None,
+            error=one.rejected[0].reason if one.rejected else None,
+            done=not retry,
+        )
     # 5. briefs of followed stories
     if settings.keep_briefs and poll.report.stories:
         encoder = nlp.load_encoder(settings)
-        poll.briefs = len(pipeline.update_briefs(store, poll.report.stories, encoder))
+        kept = pipeline.update_briefs(
+            store, poll.report.stories, encoder, on_failed=poll.report.rejected.append
+        )
+        poll.briefs = len(kept)
     # 6. validators
     store.save_feed(url, etag=fetched.etag, last_modified=fetched.last_modified, status=poll.line())
     return poll
+
+
+# An entry that failed for a passing reason is tried at this many polls in all (one each):
+# enough to ride out a site's bad hour at the usual 10-minute period, few enough that a link
+# that is dead for good stops being asked.
+MAX_ENTRY_ATTEMPTS = 5
+# HTTP statuses that say "not now" rather than "never": timeout, too many requests, and the
+# server's own errors (5xx).
+TRANSIENT_STATUSES = frozenset({408, 425, 429})
+
+
+def is_transient(error: InputError) -> bool:
+    """Whether fetching may succeed if tried again later: a timeout, a network or DNS failure,
+    HTTP 5xx, 408, 425 or 429. A refused address, a bad URL, robots.txt, a type or size we do
+    not take, too many redirects, another 4xx, and anything wrong with the content are not."""
+    if isinstance(error, HTTPStatusError):
+        return error.status >= 500 or error.status in TRANSIENT_STATUSES
+    permanent = (
+        AddressRefused,
+        BadURL,
+        RobotsDisallowed,
+        ResponseTooLarge,
+        TooManyRedirects,
+        UnexpectedContent,
+    )
+    return isinstance(error, FetchError) and not isinstance(error, permanent)
 
 
 def _add(total: pipeline.IngestReport, one: pipeline.IngestReport) -> None:
@@ -166,13 +228,16 @@ def watch(
             while polls is None or result.polls < polls:
                 started = clock()
                 for url in urls:
-                    poll = poll_feed(
-                        url,
-                        store=store,
-                        settings=settings,
-                        fetcher=fetcher,
-                        meta=meta or Metadata(),
-                    )
+                    try:
+                        poll = poll_feed(
+                            url,
+                            store=store,
+                            settings=settings,
+                            fetcher=fetcher,
+                            meta=meta or Metadata(),
+                        )
+                    except StoreError as exc:  # a store locked too long: the next poll retries
+                        poll = FeedPoll(url=url, error=str(exc))
                     result.failed += poll.failed
                     on_poll(poll)
                 result.polls += 1

@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from sqlalchemy import (
+    BigInteger,
     Boolean,
     Column,
     Connection,
@@ -155,13 +156,31 @@ feeds = Table(
     Column("polled_at", String(40)),
     Column("status", Text),
 )
+
+
+def _feed_entry_columns() -> list[Column[object]]:
+    return [
+        Column("feed_url", Text, ForeignKey("feeds.url", ondelete="CASCADE"), primary_key=True),
+        Column("entry_key", Text, primary_key=True),  # the entry's id, else its link
+        Column("seen_at", String(40), nullable=False),  # when it was last tried
+        Column("article_id", String(32)),  # what it became, when it became one
+    ]
+
+
+# The feed_entries table as migration 2 made it (frozen: migration 9 adds its retry state),
+# beside the key of the feeds table it refers to.
+_v2 = MetaData()
+Table("feeds", _v2, Column("url", Text, primary_key=True))
+_feed_entries_v2 = Table("feed_entries", _v2, *_feed_entry_columns())
 feed_entries = Table(
     "feed_entries",
     metadata,
-    Column("feed_url", Text, ForeignKey("feeds.url", ondelete="CASCADE"), primary_key=True),
-    Column("entry_key", Text, primary_key=True),  # the entry's id, else its link
-    Column("seen_at", String(40), nullable=False),
-    Column("article_id", String(32)),  # what it became, when it became one
+    *_feed_entry_columns(),
+    # how many times it was tried, whether it is settled (an article, or an error not worth
+    # another try) and the last error (migration 9)
+    Column("attempts", Integer, nullable=False, server_default=text("1")),
+    Column("done", Boolean, nullable=False, server_default=text("TRUE")),
+    Column("error", Text),
 )
 
 
@@ -193,8 +212,10 @@ stories = Table(
     metadata,
     *_story_columns(),
     # the newest day a member was seen (published, or ingested when undated), YYYY-MM-DD: the
-    # order of the story list, kept by Store.place (migration 6)
+    # order of the story list, kept with each placement (migration 6)
     Column("last_seen", String(10)),
+    # the story counter's value when it was last written (migration 8, see counters)
+    Column("changed", BigInteger, nullable=False, server_default=text("0")),
 )
 Index("stories_last_day", stories.c.last_day)
 stories_last_seen = Index("stories_last_seen", stories.c.last_seen, stories.c.size)
@@ -214,16 +235,36 @@ story_members = Table(
     Column("day", Integer),
     Column("joined_at", String(40), nullable=False),
 )
+
+
 # A merge: ``old_id`` was merged into ``new_id`` when ``article_id`` matched both; the old id
 # resolves by following these rows.
+def _merge_columns() -> list[Column[object]]:
+    return [
+        Column("old_id", String(32), primary_key=True),
+        Column("new_id", String(32), nullable=False, index=True),
+        Column("article_id", String(32), nullable=False),
+        Column("score", Float, nullable=False),
+        Column("merged_at", String(40), nullable=False),
+    ]
+
+
+# The story_merges table as migration 3 made it (frozen: migration 8 adds ``changed``).
+_story_merges_v3 = Table("story_merges", _v3, *_merge_columns())
 story_merges = Table(
     "story_merges",
     metadata,
-    Column("old_id", String(32), primary_key=True),
-    Column("new_id", String(32), nullable=False, index=True),
-    Column("article_id", String(32), nullable=False),
-    Column("score", Float, nullable=False),
-    Column("merged_at", String(40), nullable=False),
+    *_merge_columns(),
+    Column("changed", BigInteger, nullable=False, server_default=text("0")),  # migration 8
+)
+# Counters that writers raise in their transactions (migration 8). "stories" goes up by one
+# with every story placement, which stamps the stories and merges it writes with the new value:
+# a writer that last saw value N reads what changed after N (store.stories.StoryLedger).
+counters = Table(
+    "counters",
+    metadata,
+    Column("name", String(32), primary_key=True),
+    Column("value", BigInteger, nullable=False),
 )
 
 
@@ -265,12 +306,12 @@ def _initial(conn: Connection) -> None:
 
 
 def _duplicates_and_feeds(conn: Connection) -> None:
-    for table in (fingerprints, lsh_buckets, duplicates, feeds, feed_entries):
+    for table in (fingerprints, lsh_buckets, duplicates, feeds, _feed_entries_v2):
         table.create(conn)
 
 
 def _stories(conn: Connection) -> None:
-    for table in (_stories_v3, story_members, story_merges):
+    for table in (_stories_v3, story_members, _story_merges_v3):
         table.create(conn)
 
 
@@ -301,6 +342,23 @@ def _listing(conn: Connection) -> None:
     conn.execute(text("CREATE INDEX story_members_names ON story_members (names, story_id)"))
 
 
+def _story_changes(conn: Connection) -> None:
+    for table in ("stories", "story_merges"):
+        conn.execute(text(f"ALTER TABLE {table} ADD COLUMN changed BIGINT NOT NULL DEFAULT 0"))
+        conn.execute(text(f"CREATE INDEX {table}_changed ON {table} (changed)"))
+    counters.create(conn)
+    conn.execute(counters.insert().values(name="stories", value=0))
+
+
+def _feed_retries(conn: Connection) -> None:
+    for column in (
+        "attempts INTEGER NOT NULL DEFAULT 1",
+        "done BOOLEAN NOT NULL DEFAULT TRUE",
+        "error TEXT",
+    ):
+        conn.execute(text(f"ALTER TABLE feed_entries ADD COLUMN {column}"))
+
+
 # (version, what it does, how). Append only: a released migration never changes. The tables of
 # migration 1 are created from their current definitions: the first change to one of them must
 # freeze its original shape in migration 1 and alter it in a migration of its own.
@@ -312,4 +370,6 @@ MIGRATIONS: list[tuple[int, str, Callable[[Connection], None]]] = [
     (5, "brief_versions", brief_versions.create),
     (6, "stories.last_seen: the story list ordered and paged in SQL", _last_seen),
     (7, "articles_listing, story_members_names: the story list's filters", _listing),
+    (8, "counters, stories.changed, story_merges.changed: placements seen", _story_changes),
+    (9, "feed_entries.attempts, done, error: failed entries tried again", _feed_retries),
 ]
