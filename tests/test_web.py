@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import json
 import re
+import socket
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import text
+from sqlalchemy import event, text
 from sqlalchemy.exc import SQLAlchemyError
 
 from newsbrief import nlp, pipeline
@@ -17,6 +19,7 @@ from newsbrief.records import RawArticle
 from newsbrief.settings import Settings, load_settings
 from newsbrief.store import Store
 from newsbrief.web import create_app
+from web_server import serving
 
 TOKEN = "s3cret-token"
 HOSTILE = RawArticle(
@@ -341,3 +344,189 @@ def test_versions_and_what_changed_pages(tmp_path: Path) -> None:
         assert changes.status_code == 200 and "Articles added" in changes.text
         assert "Bay News — Harbour ferries resume after two years" in changes.text
         assert web.get(f"/stories/{story}/versions/1/changes").status_code == 404
+
+
+# --- robustness (issue 15): every bad request is a 4xx, never a 500 ---------------------------
+
+BEYOND_SQLITE = 2**70  # more than a 64-bit integer holds
+
+
+def test_numbers_beyond_sqlite_are_refused(client: TestClient) -> None:
+    story = _seed_story(client)
+    article = client.get("/api/articles").json()["articles"][0]["id"]
+    for path, params in [
+        (f"/api/stories/{story}/versions/{BEYOND_SQLITE}", {}),
+        ("/api/stories", {"offset": BEYOND_SQLITE}),
+        ("/", {"page": BEYOND_SQLITE}),
+        (f"/stories/{story}/versions/{BEYOND_SQLITE}/changes", {}),
+        (f"/articles/{article}", {"start": BEYOND_SQLITE, "end": BEYOND_SQLITE + 1}),
+    ]:
+        refused = client.get(path, params=params)
+        assert refused.status_code == 422, (path, params, refused.text)
+
+
+def test_a_diff_since_beyond_utc_is_a_422(client: TestClient) -> None:
+    story = _seed_story(client)
+    for since in ("9999-12-31T23:00:00-05:00", "0001-01-01T00:30:00+01:00"):
+        refused = client.get(f"/api/stories/{story}/diff", params={"since": since})
+        assert refused.status_code == 422, refused.text
+        (error,) = refused.json()["detail"]  # FastAPI's shape, as for any bad parameter
+        assert error["loc"] == ["query", "since"] and since in error["msg"]
+
+
+def test_ids_that_cannot_be_ids_are_404_without_a_query(client: TestClient) -> None:
+    story = _seed_story(client)
+    store = client.app.state.web.store  # type: ignore[attr-defined]
+    queried: list[str] = []
+
+    def record(_conn: object, _cursor: object, statement: str, *_: object) -> None:
+        if "LIKE" in statement.upper():
+            queried.append(statement)
+
+    event.listen(store.engine, "before_cursor_execute", record)
+    for bad in ("a" * 50_000, "zz", "0" * 17, story + "0"):  # long, not hex, past a full id
+        for path in (f"/api/stories/{bad}", f"/api/stories/{bad}/brief", f"/stories/{bad}",
+                     f"/stories/{bad}/versions/1/changes", f"/api/articles/{bad}",
+                     f"/articles/{bad}"):  # fmt: skip
+            missing = client.get(path)
+            assert missing.status_code == 404, (path[:40], missing.text[:200])
+            assert len(missing.text) < 10_000  # the id is not echoed whole
+    event.remove(store.engine, "before_cursor_execute", record)
+    assert queried == []
+
+
+def test_search_text_is_bounded(client: TestClient) -> None:
+    long = "a" * 50_001  # SQLite refuses a LIKE pattern above 50,000 bytes
+    for path, name in [("/api/stories", "q"), ("/api/stories", "actor"), ("/api/articles", "q"),
+                       ("/", "q"), ("/", "actor")]:  # fmt: skip
+        assert client.get(path, params={name: long}).status_code == 422, (path, name)
+
+
+def test_one_bad_article_leaves_the_others_stored(tmp_path: Path) -> None:
+    settings = load_settings(env={}, db=str(tmp_path / "bad.db"))
+
+    def article(title: str, text: str, **more: str) -> dict[str, str]:
+        text += " Residents said they had waited a long time for the news, the council added."
+        return {**ARTICLE, "title": title, "text": text, **more}
+
+    good = [
+        ARTICLE,
+        article("Bridge closes", "The old bridge closed on Tuesday for a year of repairs."),
+    ]
+    bad_date = article(
+        "Tunnel opens", "A new tunnel under the river opened on Friday.", published="17/10/2025"
+    )
+    # a lone surrogate, valid JSON that no UTF-8 encoder takes: the clean step replaces it
+    surrogate = article("Market \ud800 reopens", "The covered market reopened on Saturday.")
+    body = json.dumps({"articles": [*good, bad_date, surrogate]})  # ASCII: "\ud800" escaped
+    auth = {"Authorization": f"Bearer {TOKEN}", "Content-Type": "application/json"}
+    with TestClient(create_app(settings, token=TOKEN)) as fresh:
+        done = fresh.post("/api/ingest", content=body, headers=auth)
+        assert done.status_code == 200, done.text
+        report = done.json()
+        assert report["ingested"] == 3, report
+        (rejected,) = report["rejected"]
+        assert "17/10/2025" in rejected["reason"]
+        titles = {a["title"] for a in fresh.get("/api/articles").json()["articles"]}
+    assert {ARTICLE["title"], "Bridge closes"} <= titles
+    assert "Market \ufffd reopens" in titles
+
+
+def test_a_422_echoing_a_lone_surrogate_is_answered(client: TestClient) -> None:
+    refused = client.post(
+        "/api/ingest", content=b'{"articles": [{"title": "\\ud800"}]}',
+        headers={"Authorization": f"Bearer {TOKEN}", "Content-Type": "application/json"},
+    )  # fmt: skip
+    assert refused.status_code == 422
+    assert refused.json()["detail"][0]["loc"] == ["body", "articles", 0, "text"]
+
+
+def test_a_crash_answers_500_with_the_security_headers(
+    store_path: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    app = create_app(store_path)
+
+    def broken(*args: object, **kwargs: object) -> None:
+        raise RuntimeError("a fault of ours")
+
+    monkeypatch.setattr(app.state.web.store, "list_stories", broken)
+    with TestClient(app, raise_server_exceptions=False) as crashing:
+        for path in ("/api/stories", "/"):
+            crashed = crashing.get(path)
+            assert crashed.status_code == 500
+            assert "script-src 'self'" in crashed.headers["content-security-policy"]
+            assert crashed.headers["x-frame-options"] == "DENY"
+            assert "a fault of ours" not in crashed.text
+        assert crashing.get("/api/stories").json() == {"detail": "internal server error"}
+    with TestClient(app) as raising, pytest.raises(RuntimeError, match="a fault of ours"):
+        raising.get("/api/stories")  # re-raised past the answer: the server logs its traceback
+
+
+def test_head_answers_every_get_route(client: TestClient) -> None:
+    story = _seed_story(client)
+    article = client.get("/api/articles").json()["articles"][0]["id"]
+    for path in ("/", "/api", "/api/stories", f"/api/stories/{story}", f"/stories/{story}",
+                 f"/stories/{story}/sources", f"/api/articles/{article}", f"/articles/{article}",
+                 "/static/style.css", "/openapi.json", "/stories/ffff"):  # fmt: skip
+        got, head = client.get(path), client.head(path)
+        assert head.status_code == got.status_code, path
+        assert head.content == b"", path
+        for name in ("content-type", "content-length", "content-security-policy"):
+            assert head.headers.get(name) == got.headers.get(name), (path, name)
+    assert client.head("/api/ingest").status_code == 405  # POST only
+
+
+# --- ingest caps: the token first, then the body up to max_request_bytes ----------------------
+
+
+@pytest.fixture
+def capped(store_path: Settings) -> Iterator[TestClient]:
+    small = store_path.replace(max_request_bytes=10_000, max_article_chars=2_000)
+    with TestClient(create_app(small, token=TOKEN)) as opened:
+        yield opened
+
+
+def test_ingest_checks_the_token_before_reading_the_body(capped: TestClient) -> None:
+    for body in (b"not json", b"x" * 50_000):
+        refused = capped.post("/api/ingest", content=body)  # no token
+        assert refused.status_code == 401 and "Authorization" in refused.json()["detail"]
+
+
+def test_bodies_and_articles_above_their_caps_are_413(capped: TestClient) -> None:
+    auth = {"Authorization": f"Bearer {TOKEN}", "Content-Type": "application/json"}
+    declared = capped.post("/api/ingest", content=b" " * 10_001, headers=auth)
+    assert declared.status_code == 413
+    assert "max_request_bytes" in declared.json()["detail"]
+    assert "script-src 'self'" in declared.headers["content-security-policy"]
+
+    def chunks() -> Iterator[bytes]:  # no Content-Length: sent chunked
+        yield from [b" " * 4_000] * 5
+
+    streamed = capped.post("/api/ingest", content=chunks(), headers=auth)
+    assert streamed.status_code == 413 and "max_request_bytes" in streamed.json()["detail"]
+    long = {**ARTICLE, "text": "Ferries sail again. " * 120}  # 2,400 characters of text
+    one = capped.post("/api/ingest", json={"articles": [ARTICLE, long]}, headers=auth)
+    assert one.status_code == 413
+    assert "max_article_chars" in one.json()["detail"] and "articles[1]" in one.json()["detail"]
+
+
+def test_a_chunked_body_is_refused_while_it_streams(store_path: Settings) -> None:
+    """Over a real connection: the 413 comes once the cap is passed, while the client has not
+    finished sending (the body's last chunk never comes)."""
+    small = store_path.replace(max_request_bytes=10_000)
+    with serving(create_app(small, token=TOKEN)) as url:
+        port = int(url.rsplit(":", 1)[1])
+        with socket.create_connection(("127.0.0.1", port), timeout=5) as conn:
+            conn.sendall(
+                b"POST /api/ingest HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+                b"Authorization: Bearer " + TOKEN.encode() + b"\r\n"
+                b"Content-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n"
+            )
+            for _ in range(3):
+                conn.sendall(b"1000\r\n" + b" " * 4096 + b"\r\n")
+            # a timeout here: the server waited for the whole body
+            answer = b""
+            while b"max_request_bytes" not in answer and (more := conn.recv(4096)):
+                answer += more
+    assert answer.startswith(b"HTTP/1.1 413"), answer[:200]
+    assert b"max_request_bytes" in answer

@@ -11,9 +11,6 @@ Content-Security-Policy. Screenshots go to test-artifacts/ at the repository's r
 from __future__ import annotations
 
 import os
-import socket
-import threading
-import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -21,7 +18,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-import uvicorn
 from playwright.sync_api import Browser, ConsoleMessage, Dialog, Page, sync_playwright
 
 from newsbrief import nlp, pipeline
@@ -30,6 +26,7 @@ from newsbrief.records import RawArticle
 from newsbrief.settings import load_settings
 from newsbrief.store import Store
 from newsbrief.web import create_app
+from web_server import serving
 
 CHROMIUM = Path("/usr/bin/chromium")
 SEEDS = Path(__file__).parent / "fixtures" / "seeds"
@@ -37,7 +34,6 @@ ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"
 DESKTOP = {"width": 1280, "height": 900}
 PHONE = {"width": 390, "height": 844}  # an iPhone 12 to 15 in CSS pixels
 WAIT_MS = 10_000  # for any one browser action: the pages are small and local
-SERVER_START = 10.0  # seconds for uvicorn to accept connections
 
 PAYLOADS = (
     "<script>alert(1)</script>",
@@ -99,28 +95,6 @@ class Site:
     hostile_article: str
 
 
-def _free_socket() -> socket.socket:
-    """A socket bound to a free port of 127.0.0.1, handed to uvicorn so no other process can
-    take the port between choosing and serving it."""
-    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    sock.bind(("127.0.0.1", 0))
-    return sock
-
-
-def _wait_accepting(port: int, thread: threading.Thread) -> None:
-    deadline = time.monotonic() + SERVER_START
-    while time.monotonic() < deadline:
-        if not thread.is_alive():
-            pytest.fail("the web server stopped while starting", pytrace=False)
-        try:
-            with socket.create_connection(("127.0.0.1", port), timeout=0.5):
-                return
-        except OSError:
-            time.sleep(0.05)
-    pytest.fail(f"the web server did not accept connections within {SERVER_START} s")
-
-
 @pytest.fixture(scope="module")
 def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
     """The app over a store built by the real pipeline (the seed story with a kept brief, the
@@ -137,25 +111,14 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
         pipeline.brief_story(store, seed_story, nlp.load_encoder(settings))
         sentences = frozenset(s.text for a in store.load(seed_ids) for s in a.sentences)
 
-    sock = _free_socket()
-    port = sock.getsockname()[1]
-    config = uvicorn.Config(create_app(settings), log_level="warning", ws="none", lifespan="on")
-    server = uvicorn.Server(config)
-    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
-    thread.start()
-    try:
-        _wait_accepting(port, thread)
+    with serving(create_app(settings)) as url:
         yield Site(
-            url=f"http://127.0.0.1:{port}",
+            url=url,
             seed_story=seed_story,
             seed_sentences=sentences,
             hostile_story=hostile_story,
             hostile_article=hostile_id,
         )
-    finally:
-        server.should_exit = True
-        thread.join(timeout=SERVER_START)
-        sock.close()
 
 
 @pytest.fixture(scope="module")

@@ -11,6 +11,6 @@ when none is set.
 
 from __future__ import annotations
 
-from newsbrief.web.app import create_app
+from newsbrief.web.app import SHUTDOWN_GRACE, create_app
 
-__all__ = ["create_app"]
+__all__ = ["SHUTDOWN_GRACE", "create_app"]

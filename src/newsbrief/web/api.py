@@ -4,23 +4,33 @@ actors; POST /api/ingest (token) adds articles or URLs."""
 
 from __future__ import annotations
 
+from collections.abc import Callable, Coroutine
 from datetime import UTC, date, datetime
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Header, HTTPException, Query, Request
+from fastapi import APIRouter, Header, HTTPException, Path, Query, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, PlainTextResponse, Response
-from pydantic import BaseModel, Field
+from fastapi.routing import APIRoute
+from pydantic import AfterValidator, BaseModel, Field, WithJsonSchema
 
 from newsbrief import pipeline
 from newsbrief.analyse.actors import resolve_actors
 from newsbrief.brief import diff as brief_diff
-from newsbrief.brief import render
+from newsbrief.brief import render, versions
 from newsbrief.errors import NewsbriefError, NotFound
 from newsbrief.ingest import InputURL
 from newsbrief.records import RawArticle
 from newsbrief.store import Store, StoryFilter, StoryRow
-from newsbrief.web.app import current_brief, state_of
+from newsbrief.web.app import (
+    NUMBER_MAX,
+    QUERY_MAX,
+    FoundArticle,
+    FoundStory,
+    WebState,
+    current_brief,
+    state_of,
+)
 
 
 class Problem(BaseModel):
@@ -55,7 +65,6 @@ def _day(value: str | None, name: str) -> str | None:
 
 
 PAGE_MAX = 200  # stories or articles per request at most
-OFFSET_MAX = 1_000_000_000  # beyond any store; keeps the number within SQL's integers
 INGEST_MAX = 100  # articles and URLs per POST /api/ingest
 
 
@@ -132,9 +141,20 @@ class VersionOut(BaseModel):
     article_ids: list[str]
 
 
+def _some(value: str) -> str:
+    if not value:
+        raise ValueError("expected at least one character, found none")
+    return value
+
+
+# Not Field(min_length=1): pydantic measures only text it can encode, so that a lone surrogate
+# ("\\ud800" is valid JSON) in one article failed the whole request; the clean step replaces it.
+SomeText = Annotated[str, AfterValidator(_some), WithJsonSchema({"type": "string", "minLength": 1})]
+
+
 class ArticleIn(BaseModel):
-    title: str = Field(min_length=1)
-    text: str = Field(min_length=1)
+    title: SomeText
+    text: SomeText
     outlet: str | None = None
     url: str | None = None
     published: str | None = Field(default=None, description="ISO date or date and time.")
@@ -164,13 +184,19 @@ class IngestOut(BaseModel):
 @router.get("/stories", response_model=StoryList, summary="Search and list stories")
 def list_stories(
     request: Request,
-    q: Annotated[str | None, Query(description="Text in an article's title or outlet.")] = None,
+    q: Annotated[
+        str | None, Query(max_length=QUERY_MAX, description="Text in an article's title or outlet.")
+    ] = None,
     since: Day = None,
     until: Day = None,
-    outlet: Annotated[str | None, Query(description="An article of this outlet.")] = None,
-    actor: Annotated[str | None, Query(description="Naming this actor.")] = None,
+    outlet: Annotated[
+        str | None, Query(max_length=QUERY_MAX, description="An article of this outlet.")
+    ] = None,
+    actor: Annotated[
+        str | None, Query(max_length=QUERY_MAX, description="Naming this actor.")
+    ] = None,
     limit: Annotated[int, Query(ge=1, le=PAGE_MAX)] = 50,
-    offset: Annotated[int, Query(ge=0, le=OFFSET_MAX)] = 0,
+    offset: Annotated[int, Query(ge=0, le=NUMBER_MAX)] = 0,
 ) -> StoryList:
     """Stories, the most recently active first; ``since`` and ``until`` keep those with an
     article seen on or after / on or before that day."""
@@ -194,10 +220,9 @@ def list_stories(
 @router.get(
     "/stories/{story_id}", response_model=StoryDetail, summary="One story", responses=MISSING
 )
-def get_story(request: Request, story_id: str) -> StoryDetail:
+def get_story(request: Request, found: FoundStory) -> StoryDetail:
     """A story by id or unique id prefix (a story merged into another resolves to it)."""
     store = state_of(request).store
-    found = store.resolve_story(story_id)
     (row,) = store.story_rows([found])
     members = store.article_rows(store.story_articles(found))
     return StoryDetail(
@@ -206,7 +231,7 @@ def get_story(request: Request, story_id: str) -> StoryDetail:
             ArticleRef(id=m.id, title=m.title, outlet=m.outlet, url=m.url, published=m.published)
             for m in members
         ],
-        versions=newest.version if (newest := store.brief_version(found)) else 0,
+        versions=newest.version if (newest := store.kept_brief(found)) else 0,
     )
 
 
@@ -227,13 +252,12 @@ def get_story(request: Request, story_id: str) -> StoryDetail:
 )
 def get_brief(
     request: Request,
-    story_id: str,
+    found: FoundStory,
     format: Annotated[Literal["json", "md", "html"], Query()] = "json",
 ) -> Response:
     """The story's brief: its newest kept version when that was built from the story's
     articles of now, else built now (and not kept: the API reads the store only)."""
-    state = state_of(request)
-    brief, _ = current_brief(state, state.store.resolve_story(story_id))
+    brief, _ = current_brief(state_of(request), found)
     if format == "md":
         return PlainTextResponse(render.to_markdown(brief), media_type="text/markdown")
     if format == "html":
@@ -253,22 +277,21 @@ def get_brief(
     summary="Brief versions",
     responses=MISSING,
 )
-def list_versions(request: Request, story_id: str) -> list[VersionOut]:
+def list_versions(request: Request, found: FoundStory) -> list[VersionOut]:
     """The kept versions of the story's brief, oldest first (kept by `newsbrief brief`,
     `newsbrief diff` and by each ingest that adds to a story briefed before)."""
-    store = state_of(request).store
     return [
         VersionOut(version=v.version, created_at=v.created_at, article_ids=list(v.article_ids))
-        for v in store.brief_versions(store.resolve_story(story_id))
+        for v in state_of(request).store.kept_briefs(found)
     ]
 
 
 @router.get("/stories/{story_id}/versions/{version}", summary="One kept brief", responses=MISSING)
-def get_version(request: Request, story_id: str, version: int) -> JSONResponse:
+def get_version(
+    request: Request, found: FoundStory, version: Annotated[int, Path(ge=1, le=NUMBER_MAX)]
+) -> JSONResponse:
     """A kept version of the story's brief (JSON as in docs/brief-json.md)."""
-    store = state_of(request).store
-    found = store.resolve_story(story_id)
-    kept = store.brief_version(found, version=version)
+    kept = versions.newest(state_of(request).store, found, version=version)
     if kept is None:
         raise NotFound(f"story {found} has no brief version {version}")
     return JSONResponse(render.to_dict(kept.brief))
@@ -277,7 +300,7 @@ def get_version(request: Request, story_id: str, version: int) -> JSONResponse:
 @router.get("/stories/{story_id}/diff", summary="What changed in a brief", responses=MISSING)
 def get_diff(
     request: Request,
-    story_id: str,
+    found: FoundStory,
     since: Annotated[
         str,
         Query(
@@ -291,14 +314,15 @@ def get_diff(
     """New, changed and gone items, and what is now disputed, from the newest kept version at
     or before ``since`` to the newest kept version (docs/brief-json.md, Diff)."""
     store = state_of(request).store
-    found = store.resolve_story(story_id)
     try:
         moment = datetime.fromisoformat(since.upper())
-    except ValueError as exc:
-        raise _invalid("since", f"expected an ISO date and time, found {since!r}") from exc
-    at = moment if moment.tzinfo else moment.replace(tzinfo=UTC)
-    then = store.brief_version(found, at=at)
-    now = store.brief_version(found)
+        at = (moment if moment.tzinfo else moment.replace(tzinfo=UTC)).astimezone(UTC)
+    except (ValueError, OverflowError) as exc:  # overflow: beyond year 9999 or before 1 in UTC
+        raise _invalid(
+            "since", f"expected an ISO date and time within years 1 to 9999 UTC, found {since!r}"
+        ) from exc
+    then = versions.newest(store, found, at=at)
+    now = versions.newest(store, found)
     if then is None or now is None:
         raise NotFound(
             f"expected a kept brief of story {found} at or before {at.isoformat()}, found none"
@@ -315,10 +339,10 @@ def get_diff(
     summary="Actors",
     responses=MISSING,
 )
-def list_actors(request: Request, story_id: str) -> list[ActorOut]:
+def list_actors(request: Request, found: FoundStory) -> list[ActorOut]:
     """The people and groups of a story, the most mentioned first."""
     store = state_of(request).store
-    analyses = store.load(store.story_articles(store.resolve_story(story_id)))
+    analyses = store.load(store.story_articles(found))
     return [
         ActorOut(
             name=a.name,
@@ -334,7 +358,9 @@ def list_actors(request: Request, story_id: str) -> list[ActorOut]:
 @router.get("/articles", response_model=ArticleList, summary="Search and list articles")
 def list_articles(
     request: Request,
-    q: Annotated[str | None, Query(description="Text in the title or outlet.")] = None,
+    q: Annotated[
+        str | None, Query(max_length=QUERY_MAX, description="Text in the title or outlet.")
+    ] = None,
     limit: Annotated[int, Query(ge=1, le=PAGE_MAX)] = 50,
 ) -> ArticleList:
     """Articles, the most recently published first."""
@@ -353,10 +379,9 @@ def list_articles(
     summary="One article",
     responses=MISSING,
 )
-def get_article(request: Request, article_id: str) -> ArticleDetail:
+def get_article(request: Request, found: FoundArticle) -> ArticleDetail:
     """An article by id or unique id prefix, with its clean text and sentence offsets."""
-    store = state_of(request).store
-    (analysis,) = store.load([store.resolve(article_id)])
+    (analysis,) = state_of(request).store.load([found])
     a = analysis.article
     return ArticleDetail(
         id=a.id,
@@ -374,7 +399,75 @@ def get_article(request: Request, article_id: str) -> ArticleDetail:
     )
 
 
-@router.post(
+class _BodyRead(Request):
+    """A request whose body was read already (TokenRoute's cap)."""
+
+    def __init__(self, request: Request, body: bytes) -> None:
+        super().__init__(request.scope, request.receive)
+        self._read = body
+
+    async def body(self) -> bytes:
+        return self._read
+
+
+class TokenRoute(APIRoute):
+    """A route that needs the token. It is checked before the body is read (FastAPI reads
+    and parses a declared body before any dependency runs), and the body is then read up to
+    max_request_bytes only."""
+
+    def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
+        handle = super().get_route_handler()
+
+        async def guarded(request: Request) -> Response:
+            state = state_of(request)
+            _check_token(state, request.headers.get("authorization"))
+            body = await _read_body(request, state.settings.max_request_bytes)
+            return await handle(_BodyRead(request, body))
+
+        return guarded
+
+
+def _check_token(state: WebState, header: str | None) -> None:
+    if state.token is None:
+        raise HTTPException(403, "ingest is off: start the server with NEWSBRIEF_TOKEN set")
+    if not state.authorised(header):
+        raise HTTPException(
+            401, "expected the header Authorization: Bearer <token>",
+            headers={"WWW-Authenticate": "Bearer"},
+        )  # fmt: skip
+
+
+async def _read_body(request: Request, cap: int) -> bytes:
+    """The request's body; 413 once it passes ``cap`` bytes: at once when its Content-Length
+    says so, else as soon as the bytes streamed in (chunked) do."""
+    try:
+        declared = int(request.headers.get("content-length", "0"))
+    except ValueError:  # not a number (or of thousands of digits): the bytes are counted
+        declared = 0
+    if declared > cap:
+        raise _too_large(f"a body of at most {cap:,} bytes", f"{declared:,}", "max_request_bytes")
+    body = bytearray()
+    async for chunk in request.stream():
+        body += chunk
+        if len(body) > cap:
+            raise _too_large(f"a body of at most {cap:,} bytes", "more", "max_request_bytes")
+    return bytes(body)
+
+
+def _too_large(expected: str, found: str, setting: str) -> HTTPException:
+    return HTTPException(413, f"expected {expected} (setting {setting}), found {found}")
+
+
+def _size(article: ArticleIn) -> int:
+    """The article's characters, title and text (what max_article_chars bounds in ingest)."""
+    return len(article.title) + len(article.text)
+
+
+# The POST endpoints: TokenRoute checks the token before reading the body.
+writer = APIRouter(prefix="/api", tags=["api"], route_class=TokenRoute)
+
+
+@writer.post(
     "/ingest",
     response_model=IngestOut,
     summary="Add articles or URLs (token)",
@@ -382,25 +475,29 @@ def get_article(request: Request, article_id: str) -> ArticleDetail:
         400: {"model": Problem, "description": "A body that is not JSON"},
         401: {"model": Problem, "description": "No or wrong token"},
         403: {"model": Problem, "description": "Ingest is off"},
+        413: {"model": Problem, "description": "A body or an article above its size cap"},
         503: {"model": Problem, "description": "The store could not be written"},
     },
 )
 def ingest(
     request: Request,
     body: IngestIn,
+    # checked by TokenRoute before the body is read; declared for the OpenAPI document
     authorization: Annotated[str | None, Header(description="Bearer <token>")] = None,
 ) -> IngestOut:
     """Clean, analyse and store the given articles and the pages at the given URLs, each in
     its story; briefs kept before are rebuilt when their story grew. Needs the header
-    ``Authorization: Bearer <NEWSBRIEF_TOKEN>``; off when the server has no token."""
+    ``Authorization: Bearer <NEWSBRIEF_TOKEN>``; off when the server has no token. A body
+    above max_request_bytes, or an article above max_article_chars, is refused whole
+    (413), before any work."""
     state = state_of(request)
-    if state.token is None:
-        raise HTTPException(403, "ingest is off: start the server with NEWSBRIEF_TOKEN set")
-    if not state.authorised(authorization):
-        raise HTTPException(
-            401, "expected the header Authorization: Bearer <token>",
-            headers={"WWW-Authenticate": "Bearer"},
-        )  # fmt: skip
+    cap = state.settings.max_article_chars
+    for n, article in enumerate(body.articles):
+        if (size := _size(article)) > cap:
+            raise _too_large(
+                f"articles of at most {cap:,} characters", f"{size:,} in articles[{n}]",
+                "max_article_chars",
+            )  # fmt: skip
     bad = [u for u in body.urls if not u.lower().startswith(("http://", "https://"))]
     if bad:
         raise _invalid("urls", f"expected http(s) URLs, found {bad[0]!r}", where="body")
@@ -420,7 +517,9 @@ def ingest(
     with state.writing, Store.open(state.settings.db) as store:
         try:
             report = pipeline.ingest(inputs, store, state.settings)
-            updated = pipeline.update_briefs(store, report.stories, state.encoder())
+            updated = pipeline.update_briefs(
+                store, report.stories, state.encoder(), on_failed=report.rejected.append
+            )
         except NewsbriefError as exc:
             raise HTTPException(503, str(exc)) from exc  # the store, not the request
     return IngestOut(

@@ -1,23 +1,30 @@
 """The FastAPI application: shared state (the read-only store, the sentence encoder, the
-token), security headers and error pages; routes live in api.py and pages.py."""
+token), what every response carries (security headers, HEAD as GET), error pages, and the
+bounds every request keeps to; routes live in api.py and pages.py."""
 
 from __future__ import annotations
 
 import hmac
+import json
 import threading
 from collections import OrderedDict
 from collections.abc import AsyncIterator, Mapping
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Annotated, Any
 
-from fastapi import FastAPI, Request
+from fastapi import Depends, FastAPI, Request
+from fastapi.encoders import jsonable_encoder
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
+from starlette.datastructures import MutableHeaders
 from starlette.exceptions import HTTPException as StarletteHTTPException
-from starlette.middleware.base import BaseHTTPMiddleware, RequestResponseEndpoint
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from newsbrief import __version__, nlp, pipeline
+from newsbrief.brief import versions
 from newsbrief.errors import NotFound, StoreError
 from newsbrief.records import Brief, BriefVersion
 from newsbrief.settings import Settings
@@ -37,6 +44,17 @@ SECURITY_HEADERS = {
     "Referrer-Policy": "no-referrer",
     "X-Frame-Options": "DENY",
 }
+# Bounds on what a request gives, so that no value reaches a query or a computation it breaks
+# (each was a 500). Numbers: beyond any store's stories or brief versions and any article's
+# characters, and far within SQLite's 64-bit integers, offsets computed from them included.
+NUMBER_MAX = 1_000_000_000
+# Search text (q, outlet, actor): longer than any headline or outlet name, and far below the
+# 50,000 bytes SQLite allows a LIKE pattern (a 50,001-character q was a 500).
+QUERY_MAX = 500
+# Seconds `newsbrief serve` lets requests in flight finish after SIGTERM before it stops them
+# (an ingest of 100 long articles ran on for minutes): below the 10 s that `docker stop`
+# waits before it kills.
+SHUTDOWN_GRACE = 5
 
 
 @dataclass
@@ -77,7 +95,7 @@ def current_brief(state: WebState, story_id: str) -> tuple[Brief, BriefVersion |
     articles of now, else one built now (kept in memory, not in the store, which the web
     reads only), with that version or None."""
     ids = tuple(state.store.story_articles(story_id))
-    newest = state.store.brief_version(story_id)
+    newest = versions.newest(state.store, story_id)
     if newest is not None and set(newest.article_ids) == set(ids):
         return newest.brief, newest
     key = (story_id, ids)
@@ -95,6 +113,21 @@ def state_of(request: Request) -> WebState:
     return state
 
 
+def found_story(request: Request, story_id: str) -> str:
+    """The full id of the story the path names: an id or unique id prefix (a story merged
+    into another resolves to it)."""
+    return state_of(request).store.resolve_story(story_id)
+
+
+def found_article(request: Request, article_id: str) -> str:
+    """The full id of the article the path names: an id or unique id prefix."""
+    return state_of(request).store.resolve(article_id)
+
+
+FoundStory = Annotated[str, Depends(found_story)]
+FoundArticle = Annotated[str, Depends(found_article)]
+
+
 def open_store(db: str) -> Store:
     """The store at ``db``, read-only; created (or migrated) first when it is missing or older
     than this release, so that a new server shows an empty list rather than an error."""
@@ -110,12 +143,52 @@ def open_store(db: str) -> Store:
     return Store.open(db, readonly=True)
 
 
-class SecurityHeaders(BaseHTTPMiddleware):
-    async def dispatch(self, request: Request, call_next: RequestResponseEndpoint) -> Response:
-        response = await call_next(request)
-        for name, value in SECURITY_HEADERS.items():
-            response.headers.setdefault(name, value)
-        return response
+class SecurityHeaders:
+    """SECURITY_HEADERS on every response of the app (a route's own policy stays). An
+    unhandled exception's 500 is sent outside the middleware: create_app's handler for it
+    sets them itself."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        async def send_with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                headers = MutableHeaders(scope=message)
+                for name, value in SECURITY_HEADERS.items():
+                    headers.setdefault(name, value)
+            await send(message)
+
+        await self.app(scope, receive, send_with_headers if scope["type"] == "http" else send)
+
+
+class HeadAsGet:
+    """HEAD on every GET route (FastAPI's routes answer only the methods they name): the
+    request is routed as GET, and the response keeps its headers, Content-Length included,
+    without its body."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope["method"] != "HEAD":
+            await self.app(scope, receive, send)
+            return
+
+        async def headers_only(message: Message) -> None:
+            if message["type"] == "http.response.body":
+                message = {**message, "body": b""}
+            await send(message)
+
+        await self.app({**scope, "method": "GET"}, receive, headers_only)
+
+
+class AsciiJSONResponse(JSONResponse):
+    """JSON with every character beyond ASCII escaped: a 422 echoes what the client sent,
+    and a lone surrogate ("\\ud800" is valid JSON) cannot be encoded as UTF-8 (it was a 500)."""
+
+    def render(self, content: Any) -> bytes:
+        return json.dumps(content, ensure_ascii=True, allow_nan=False).encode("ascii")
 
 
 def create_app(settings: Settings, *, token: str | None = None) -> FastAPI:
@@ -141,8 +214,10 @@ def create_app(settings: Settings, *, token: str | None = None) -> FastAPI:
     )
     app.state.web = WebState(settings=settings, store=open_store(settings.db), token=token or None)
     app.add_middleware(SecurityHeaders)
+    app.add_middleware(HeadAsGet)
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
     app.include_router(api.router)
+    app.include_router(api.writer)
     app.include_router(pages.router)
 
     @app.exception_handler(NotFound)
@@ -152,6 +227,16 @@ def create_app(settings: Settings, *, token: str | None = None) -> FastAPI:
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
         return _error(request, exc.status_code, str(exc.detail), exc.headers)
+
+    @app.exception_handler(RequestValidationError)
+    async def invalid(request: Request, exc: RequestValidationError) -> Response:
+        return AsciiJSONResponse({"detail": jsonable_encoder(exc.errors())}, status_code=422)
+
+    @app.exception_handler(Exception)
+    async def crashed(request: Request, exc: Exception) -> Response:
+        """A fault of ours: its traceback goes to the server's log (Starlette re-raises the
+        exception once this answer is sent, outside the middleware: hence the headers)."""
+        return _error(request, 500, "internal server error", SECURITY_HEADERS)
 
     return app
 

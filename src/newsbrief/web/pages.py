@@ -11,17 +11,26 @@ from datetime import date
 from typing import Annotated, Any
 from urllib.parse import urlencode
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Path, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 from jinja2 import Environment, FileSystemLoader
 
 from newsbrief.brief import diff as brief_diff
+from newsbrief.brief import versions
 from newsbrief.brief.render import duplicate_note, single_source
 from newsbrief.errors import NotFound
 from newsbrief.records import Article, Brief, BriefItem, BriefSection, Citation, SourceRef
 from newsbrief.store import StoryFilter
-from newsbrief.web.app import HERE, current_brief, state_of
+from newsbrief.web.app import (
+    HERE,
+    NUMBER_MAX,
+    QUERY_MAX,
+    FoundArticle,
+    FoundStory,
+    current_brief,
+    state_of,
+)
 
 router = APIRouter(include_in_schema=False)
 # autoescape on every template, whatever its name: article text is untrusted
@@ -29,6 +38,8 @@ templates = Jinja2Templates(
     env=Environment(loader=FileSystemLoader(HERE / "templates"), autoescape=True)
 )
 PAGE_SIZE = 50
+Search = Annotated[str, Query(max_length=QUERY_MAX)]
+Offset = Annotated[int | None, Query(ge=0, le=NUMBER_MAX)]  # a character's, as citations give
 PROSE = ("executive_summary", "story_so_far", "why_it_matters")
 _QUOTED = re.compile(r"“([^”]+)”")
 # The timeline chart: width and height of the SVG's drawing box, its margin.
@@ -88,12 +99,12 @@ def error_page(
 @router.get("/", response_class=HTMLResponse)
 def story_list(
     request: Request,
-    q: str = "",
+    q: Search = "",
     since: Annotated[date | None, Query()] = None,
     until: Annotated[date | None, Query()] = None,
-    outlet: str = "",
-    actor: str = "",
-    page: Annotated[int, Query(ge=1)] = 1,
+    outlet: Search = "",
+    actor: Search = "",
+    page: Annotated[int, Query(ge=1, le=NUMBER_MAX // PAGE_SIZE)] = 1,
 ) -> HTMLResponse:
     store = state_of(request).store
     filters = StoryFilter(
@@ -131,9 +142,8 @@ def story_list(
 
 
 @router.get("/stories/{story_id}", response_class=HTMLResponse)
-def story_page(request: Request, story_id: str) -> Response:
+def story_page(request: Request, story_id: str, found: FoundStory) -> Response:
     state = state_of(request)
-    found = state.store.resolve_story(story_id)
     if found != story_id:  # a prefix, or a story merged into another
         return RedirectResponse(f"/stories/{found}", status_code=307)
     brief, version = current_brief(state, found)
@@ -160,9 +170,8 @@ def story_page(request: Request, story_id: str) -> Response:
 
 
 @router.get("/stories/{story_id}/sources", response_class=HTMLResponse)
-def sources_page(request: Request, story_id: str) -> Response:
+def sources_page(request: Request, found: FoundStory) -> Response:
     store = state_of(request).store
-    found = store.resolve_story(story_id)
     (row,) = store.story_rows([found])
     analyses = store.load(store.story_articles(found))
     return _page(
@@ -174,24 +183,24 @@ def sources_page(request: Request, story_id: str) -> Response:
 
 
 @router.get("/stories/{story_id}/versions", response_class=HTMLResponse)
-def versions_page(request: Request, story_id: str) -> Response:
+def versions_page(request: Request, found: FoundStory) -> Response:
     """The kept versions of a story's brief, newest first, each with what changed from the
     one before."""
     store = state_of(request).store
-    found = store.resolve_story(story_id)
     (row,) = store.story_rows([found])
-    versions = list(reversed(store.brief_versions(found)))
-    return _page(request, "versions.html", story=row, versions=versions)
+    kept = list(reversed(versions.every(store, found)))
+    return _page(request, "versions.html", story=row, versions=kept)
 
 
 @router.get("/stories/{story_id}/versions/{version}/changes", response_class=HTMLResponse)
-def changes_page(request: Request, story_id: str, version: int) -> Response:
+def changes_page(
+    request: Request, found: FoundStory, version: Annotated[int, Path(ge=1, le=NUMBER_MAX)]
+) -> Response:
     """What changed in the brief from the version before ``version`` to it: now disputed,
     new, changed and gone items, and the articles that arrived."""
     store = state_of(request).store
-    found = store.resolve_story(story_id)
-    until = store.brief_version(found, version=version)
-    since = store.brief_version(found, version=version - 1) if version > 1 else None
+    until = versions.newest(store, found, version=version)
+    since = versions.newest(store, found, version=version - 1) if version > 1 else None
     if until is None or since is None:
         raise NotFound(f"story {found} has no versions {version - 1} and {version} to compare")
     change = brief_diff.diff_versions(since, until)
@@ -211,16 +220,11 @@ def changes_page(request: Request, story_id: str, version: int) -> Response:
 
 @router.get("/articles/{article_id}", response_class=HTMLResponse)
 def article_page(
-    request: Request,
-    article_id: str,
-    start: Annotated[int | None, Query(ge=0)] = None,
-    end: Annotated[int | None, Query(ge=0)] = None,
+    request: Request, found: FoundArticle, start: Offset = None, end: Offset = None
 ) -> Response:
     """An article's clean text, paragraph by paragraph; with ``start`` and ``end`` (character
     offsets, as a citation gives them) that span highlighted."""
-    store = state_of(request).store
-    found = store.resolve(article_id)
-    (analysis,) = store.load([found])
+    (analysis,) = state_of(request).store.load([found])
     span = (start, end) if start is not None and end is not None and start < end else None
     return _page(
         request,
