@@ -189,7 +189,7 @@ def test_converging_stories_merge_and_the_old_id_resolves(store: Store) -> None:
     assert [(r.id, r.last_seen) for r in store.list_stories()] == [("a1", "2025-03-01")]
     with store.engine.connect() as conn:  # the survivor's order: its merged member's day
         assert conn.execute(sa.select(stories.c.last_seen)).scalar() == "2025-03-01"
-    assert len(store.stories_since("t").stories) == 1
+    assert len(store.active_stories("t").stories) == 1
 
 
 def test_reingesting_changes_nothing(quakes: Path, store: Store, settings: Settings) -> None:

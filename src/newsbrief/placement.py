@@ -59,7 +59,7 @@ class StoryPlacer:
         """The stories of this encoder active in the window, loaded on first use (1.): before
         the first writing transaction, so that reading them waits on no lock."""
         if self._index is None:
-            loaded = self.store.stories_since(self.encoder.name, window_days=cluster.WINDOW_DAYS)
+            loaded = self.store.active_stories(self.encoder.name, window_days=cluster.WINDOW_DAYS)
             self._index = cluster.StoryIndex(_state(s) for s in loaded.stories)
             self._index.next_seq = max(self._index.next_seq, loaded.next_seq)
             self._seen = loaded.counter

@@ -76,9 +76,9 @@ class Placement:
 @dataclass(frozen=True, slots=True, kw_only=True)
 class StoryChanges:
     """Stories as a placer must see them: ``stories`` written since the counter value it
-    asked for (or, from StoryStore.stories_since with no value, all it asked for), ``gone``
-    those merged away since, ``next_seq`` the next free creation number, and ``counter``
-    the value all this is current at."""
+    asked for (StoryLedger.changes) or all those it asked for (StoryStore.active_stories),
+    ``gone`` those merged away since, ``next_seq`` the next free creation number, and
+    ``counter`` the value all this is current at."""
 
     counter: int
     stories: tuple[StoredStory, ...] = ()
@@ -130,7 +130,7 @@ class StoryStore(ArticleStore):
             raise StoreError(f"cannot place article {article_id} in a story: {exc}") from exc
         return True
 
-    def stories_since(self, model: str, *, window_days: int | None = None) -> StoryChanges:
+    def active_stories(self, model: str, *, window_days: int | None = None) -> StoryChanges:
         """The stories made with encoder ``model``, for a placer to start from; with
         ``window_days``, only those active that many days before the newest (and undated
         ones). Its counter is read first: whatever is written meanwhile is newer."""
