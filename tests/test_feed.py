@@ -218,6 +218,9 @@ def test_links_of_one_feed_share_one_robots_txt(
         (b"<!DOCTYPE html><html><head>", False),
         (b"<?xml version='1.0'?><catalog>", False),
         (b"plain text", False),
+        # a doctype's internal subset may hold ">"
+        (b"<?xml version='1.0'?><!DOCTYPE rss [<!ENTITY a 'ha'>]><rss version='2.0'>", True),
+        (b"<!DOCTYPE html [<!ENTITY a 'b'>]><html>", False),
     ],
 )
 def test_looks_like_feed(head: bytes, expected: bool) -> None:
@@ -275,6 +278,18 @@ def test_an_entry_date_out_of_range_leaves_it_undated(
     assert isinstance(raw, RawArticle), raw
     assert raw.published is None
     assert any("kept undated" in w for w in raw.warnings), raw.warnings
+
+
+def test_an_entry_date_that_is_no_date_leaves_it_undated_without_a_warning_raised(
+    tmp_path: Path, settings: Settings
+) -> None:
+    """feedparser's fallback from an entry's missing update date to its publication date
+    warns (DeprecationWarning, an error under -W error, as in the tests): never asked for."""
+    path = tmp_path / "news.rss"
+    path.write_bytes(rss(full(1).replace("Fri, 17 Oct 2025 01:30:00 GMT", "now")))
+    (raw,) = _read_file(path, settings)
+    assert isinstance(raw, RawArticle), raw
+    assert raw.published is None
 
 
 def test_markup_the_html_parser_gives_up_on_still_gives_text() -> None:

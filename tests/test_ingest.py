@@ -241,6 +241,18 @@ def test_jsonl_good_and_bad_lines_are_reported_by_line(tmp_path: Path) -> None:
         _rejected(found[f"batch.jsonl:{number}"], f"{path}:{number}: ", fragment)
 
 
+@pytest.mark.parametrize("name", ["empty.jsonl", "blank.jsonl", "empty.warc", "empty.warc.gz"])
+def test_an_input_with_nothing_in_it_is_one_failure(tmp_path: Path, name: str) -> None:
+    """Every input has an outcome: one with no line, record or entry is not passed over."""
+    path = tmp_path / name
+    path.write_bytes(b"\n\n" if name.startswith("blank") else b"")
+    (found,) = _read(path)
+    assert isinstance(found, Rejected)
+    assert (
+        found.reason == f"{path}: expected an article, found none (no record, entry or line in it)"
+    )
+
+
 def test_stdin_as_text() -> None:
     raw = _raw("-", stdin=ARTICLE.encode())
     assert (raw.origin, raw.title, raw.text.strip()) == ("<stdin>", HEADLINE, BODY)

@@ -262,6 +262,23 @@ def test_a_page_with_a_charset_that_is_no_encoding_costs_no_other_record(
     assert any("names no text encoding" in w for w in found[0].warnings)
 
 
+def test_a_record_without_a_target_uri_costs_no_other_record(
+    tmp_path: Path, settings: Settings
+) -> None:
+    """warcio called ``uri.startswith`` on a response record without WARC-Target-URI: the
+    reading ended there, and the good record after it was lost. Now it is a record without
+    HTTP headers, skipped."""
+    path = tmp_path / "crawl.warc"
+    _pages(path, {"https://news.test/a1": _page(1), "https://news.test/a2": _page(2)})
+    data = path.read_bytes()
+    first = data.index(b"WARC-Target-URI: https://news.test/a1\r\n")
+    path.write_bytes(data.replace(b"WARC-Target-URI: https://news.test/a1\r\n", b"", 1))
+    assert first > 0
+    found = _found(path, settings)
+    assert [type(f) for f in found] == [Skipped, Skipped, RawArticle], found
+    assert found[1].reason == "warc response record (not HTTP)"  # type: ignore[union-attr]
+
+
 @pytest.mark.parametrize("capture", ["9999-12-31T00:00:00Z", "1890-01-01T00:00:00Z", "yesterday"])
 def test_a_capture_date_out_of_range_leaves_the_page_undated(
     tmp_path: Path, settings: Settings, capture: str

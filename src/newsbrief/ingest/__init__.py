@@ -199,12 +199,25 @@ def _unsupported(path: Path) -> str:
 def read(
     item: Input, *, meta: Metadata, settings: Settings, stdin: BinaryIO | None = None
 ) -> Iterator[Found]:
-    """The articles of one input. Stdin holds JSON lines when it starts with ``{``, else one
-    scraped-text article."""
+    """The articles of one input, at least one outcome for each (an input with no article,
+    no record and no line in it, such as an empty .jsonl or .warc file, is an EmptyInput).
+    Stdin holds JSON lines when it starts with ``{``, else one scraped-text article."""
     if isinstance(item, InputURL):
         origin = item.url
     else:
         origin = "<stdin>" if item.path is None else str(item.path)
+    found = False
+    for outcome in _outcomes(item, origin, meta=meta, settings=settings, stdin=stdin):
+        found = True
+        yield outcome
+    if not found:
+        reason = f"{origin}: expected an article, found none (no record, entry or line in it)"
+        yield Rejected(origin=origin, stage="read", reason=reason)
+
+
+def _outcomes(
+    item: Input, origin: str, *, meta: Metadata, settings: Settings, stdin: BinaryIO | None
+) -> Iterator[Found]:
     try:
         if isinstance(item, InputURL):
             from newsbrief.ingest.url import read_url  # httpx loads only when a URL is read

@@ -37,7 +37,8 @@ FULL_CONTENT_MIN_WORDS = 80
 # A feed names its kind in its first element; comments, processing instructions and a doctype
 # may come first, within this many bytes.
 FEED_SNIFF_BYTES = 4096
-_PROLOG = re.compile(rb"<\?.*?\?>|<!--.*?-->|<!DOCTYPE[^>]*>", re.S | re.I)
+# a doctype may hold an internal subset in brackets, with ">" inside it
+_PROLOG = re.compile(rb"<\?.*?\?>|<!--.*?-->|<!DOCTYPE(?:[^>\[]|\[.*?\])*>", re.S | re.I)
 _ROOT = re.compile(rb"\s*<(?:[\w.-]+:)?([\w.-]+)")
 _FEED_ROOTS = frozenset({b"rss", b"feed", b"RDF"})
 _BOM = b"\xef\xbb\xbf"
@@ -124,7 +125,9 @@ def _entry(raw: Any, origin: str) -> Entry:
     with a warning)."""
     link = _clean(raw.get("link"))
     where = link or origin
-    stamp = raw.get("published_parsed") or raw.get("updated_parsed")  # in UTC
+    # in UTC; "updated_parsed" read as a plain dict's: feedparser's own lookup falls back to
+    # "published_parsed" with a DeprecationWarning (an error under -W error)
+    stamp = raw.get("published_parsed") or dict.get(raw, "updated_parsed")
     # as text, checked like any date a feed gives (year 0 or 10000 included: no arithmetic)
     moment = "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}+00:00".format(*stamp[:6]) if stamp else None
     published, warnings = page_published(moment, where=where)

@@ -131,6 +131,7 @@ def _archive(handle: Any) -> ArchiveIterator:
     """warcio's record iterator over ``handle``, its lines bounded (MAX_WARC_LINE_BYTES)."""
     from warcio.archiveiterator import ArchiveIterator
     from warcio.bufferedreaders import DecompressingBufferedReader
+    from warcio.recordloader import ArcWarcRecordLoader
 
     class BoundedLines(DecompressingBufferedReader):  # type: ignore[misc]  # warcio: untyped
         """warcio's reader, with every line cut at MAX_WARC_LINE_BYTES."""
@@ -139,10 +140,18 @@ def _archive(handle: Any) -> ArchiveIterator:
             bounded = MAX_WARC_LINE_BYTES if length is None else min(length, MAX_WARC_LINE_BYTES)
             return bytes(super().readline(bounded))
 
+    class UriOptional(ArcWarcRecordLoader):  # type: ignore[misc]  # warcio: untyped
+        """warcio's record loader, taking a record without WARC-Target-URI as one without
+        HTTP headers (warcio calls ``uri.startswith`` on None, and the iterator is lost)."""
+
+        def load_http_headers(self, rec_type: str, uri: str | None, *args: Any) -> Any:
+            return super().load_http_headers(rec_type, uri or "", *args)
+
     records = ArchiveIterator(handle)
     # The iterator reads through its public ``reader`` (nothing is read yet): the same reader,
-    # bounded. warcio has no option for it.
+    # bounded. warcio has no option for it. Likewise its ``loader``.
     records.reader = BoundedLines(records.fh, block_size=records.reader.block_size)
+    records.loader = UriOptional(verify_http=False, arc2warc=False)  # the iterator's defaults
     # warcio writes this warning to stderr itself, with the line it found: the offset will do.
     records.INC_RECORD = "warning: a WARC record is not followed by a blank line (byte {0})\n"
     return records
