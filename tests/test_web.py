@@ -441,6 +441,27 @@ def test_a_422_echoing_a_lone_surrogate_is_answered(client: TestClient) -> None:
     assert refused.json()["detail"][0]["loc"] == ["body", "articles", 0, "text"]
 
 
+@pytest.mark.parametrize(
+    ("body", "content_type", "echoed"),
+    [
+        (b'{"articles": [NaN]}', "application/json", "nan"),  # Python's json reads NaN
+        (b'{"articles": [{"title": 1e999, "text": "x"}]}', "application/json", "inf"),
+        (b"\xd8\x00{", "text/plain", "\\xd8\x00{"),  # not JSON, not UTF-8: echoed as bytes
+    ],
+)
+def test_a_422_echoes_what_json_cannot_hold(
+    client: TestClient, body: bytes, content_type: str, echoed: str
+) -> None:
+    """Found by tests/test_fuzz.py: each was a 500."""
+    refused = client.post(
+        "/api/ingest", content=body,
+        headers={"Authorization": f"Bearer {TOKEN}", "Content-Type": content_type},
+    )  # fmt: skip
+    assert refused.status_code == 422
+    assert refused.json()["detail"][0]["input"] == echoed
+    assert refused.headers["x-content-type-options"] == "nosniff"
+
+
 def test_a_crash_answers_500_with_the_security_headers(
     store_path: Settings, monkeypatch: pytest.MonkeyPatch
 ) -> None:

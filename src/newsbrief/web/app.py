@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import hmac
 import json
+import math
 import threading
 from collections import OrderedDict
 from collections.abc import AsyncIterator, Mapping
@@ -191,6 +192,21 @@ class AsciiJSONResponse(JSONResponse):
         return json.dumps(content, ensure_ascii=True, allow_nan=False).encode("ascii")
 
 
+def echoable(value: Any) -> Any:
+    """What a 422 echoes of the request, as JSON can hold it: bytes (a body that is not JSON)
+    as text, undecodable bytes escaped (``\\xd8``); NaN and infinities (Python's json reads
+    them) as their names (each was a 500)."""
+    if isinstance(value, bytes | bytearray):
+        return bytes(value).decode("utf-8", "backslashreplace")
+    if isinstance(value, float) and not math.isfinite(value):
+        return str(value)
+    if isinstance(value, dict):
+        return {str(echoable(k)): echoable(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [echoable(v) for v in value]
+    return value
+
+
 def create_app(settings: Settings, *, token: str | None = None) -> FastAPI:
     """The app over the store of ``settings``; ``token`` turns on the POST endpoints (an
     empty one counts as none)."""
@@ -230,7 +246,8 @@ def create_app(settings: Settings, *, token: str | None = None) -> FastAPI:
 
     @app.exception_handler(RequestValidationError)
     async def invalid(request: Request, exc: RequestValidationError) -> Response:
-        return AsciiJSONResponse({"detail": jsonable_encoder(exc.errors())}, status_code=422)
+        detail = jsonable_encoder(echoable(exc.errors()))
+        return AsciiJSONResponse({"detail": detail}, status_code=422)
 
     @app.exception_handler(Exception)
     async def crashed(request: Request, exc: Exception) -> Response:
