@@ -155,3 +155,32 @@ def test_many_one_line_paragraphs_take_linear_time() -> None:
     assert len(sentences) == 20_000
     assert sentences[0].role == "lead" and sentences[1].role == "body"
     assert elapsed < 10, f"{elapsed:.1f} s"
+
+
+def test_a_long_run_of_symbols_is_tokenized_in_linear_time() -> None:
+    """76,210 "?" in a row took spaCy's tokenizer 521 s (it strips a suffix character at a time,
+    matching the rest again: quadratic; found by bench/fuzz.py). The tokenizer now reads such a
+    run as words of the same length, so every offset holds."""
+    pipe = nlp.pipeline_for(load_settings(env={}))
+    text = "Jane Doe spoke. " + "?" * 40_000 + " “We are ready,” she said. " + "😀" * 5_000
+    readable = nlp.tokenizable(text)
+    assert len(readable) == len(text)
+    assert readable.startswith("Jane Doe spoke. ?x") and "“We are ready,” she said." in readable
+    start = time.perf_counter()
+    ((doc, _),) = nlp.parse(pipe, [(text, None)], load_settings(env={}))
+    elapsed = time.perf_counter() - start
+    assert len(doc.text) == len(text)
+    assert elapsed < 5, f"{elapsed:.1f} s"
+
+
+def test_merging_unpunctuated_lines_stops_at_a_bound() -> None:
+    """A block of many lines without end punctuation merged into one sentence that grew
+    without end, each step reading it whole: quadratic (124 KB of such lines took 78 s)."""
+    text = "and so it went on " * 20_000
+    spans = [(i, i + 18) for i in range(0, len(text), 18)]
+    start = time.perf_counter()
+    merged = nlp._merge_open_quotes(text, spans, lambda _: None)
+    elapsed = time.perf_counter() - start
+    assert all(end - begin <= nlp.MAX_SENTENCE_CHARS for begin, end in merged)
+    assert merged[0][0] == 0 and merged[-1][1] == spans[-1][1]
+    assert elapsed < 5, f"{elapsed:.1f} s"

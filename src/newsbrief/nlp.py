@@ -42,6 +42,9 @@ ENTITY_LABELS = frozenset(
 )
 MAX_QUOTE_MERGE = 12  # a quotation may run over this many of spaCy’s sentences at most (PolNeAR:
 # 4 → 12 took direct-quote F1 from 0.805 to 0.823; 30 gained 0.002 more)
+# No sentence is merged beyond this length, far above a sentence of prose: merging a text of
+# many unpunctuated lines grew one "sentence" without end, in quadratic time (bench/fuzz.py).
+MAX_SENTENCE_CHARS = 5000
 _DATELINE = re.compile(
     r"^[A-Z][A-Z.'’/, -]{1,48}[A-Z.]\s*(?:\([^)]{1,30}\)\s*)?[–—-]{1,2}\s+(?=\S)"
 )
@@ -132,8 +135,31 @@ def parse(
     nlp: Language, items: Iterable[tuple[str, T]], settings: Settings
 ) -> Iterator[tuple[Doc, T]]:
     """spaCy docs for (text, context) pairs, batched, in order. Parallelism is the caller's
-    (see newsbrief.parallel): spaCy's own n_process leaves workers behind when killed."""
-    yield from nlp.pipe(items, batch_size=settings.nlp_batch_size, as_tuples=True)
+    (see newsbrief.parallel): spaCy's own n_process leaves workers behind when killed. The
+    tokenizer reads each text as tokenizable() leaves it: the same length, so every offset
+    holds."""
+    pairs = ((tokenizable(text), context) for text, context in items)
+    yield from nlp.pipe(pairs, batch_size=settings.nlp_batch_size, as_tuples=True)
+
+
+# spaCy's tokenizer strips a prefix or suffix character at a time, each time matching the rest
+# again: a run of punctuation or emoji without a space costs the square of its length (76,210
+# "?" took 521 s, found by bench/fuzz.py), and each of its characters is a token to parse. The
+# tokenizer reads such a run of more than RUN_CHARS as words of "x" (a space every RUN_CHARS)
+# between its first and last characters: a run holds no words to lose.
+RUN_CHARS = 50
+_SYMBOL_RUN = re.compile(rf"[^\w\s]{{{RUN_CHARS + 1},}}")
+
+
+def tokenizable(text: str) -> str:
+    """``text`` with each long run of symbols read as words of "x" (the same length)."""
+
+    def words(m: re.Match[str]) -> str:
+        run = m[0]
+        inner = "".join(" " if i % RUN_CHARS == 0 else "x" for i in range(1, len(run) - 1))
+        return run[0] + inner + run[-1]
+
+    return _SYMBOL_RUN.sub(words, text)
 
 
 def quote_marks(
@@ -221,7 +247,7 @@ def _merge_open_quotes(
         block = block_at(start)
         limit = len(spans) if block is None else bisect.bisect_right(ends, block.span.end, i + 1)
         j = i + 1
-        while j < limit:
+        while j < limit and spans[j][1] - start <= MAX_SENTENCE_CHARS:
             current = text[start:end]
             closes = (
                 next(
@@ -248,7 +274,8 @@ def _merge_open_quotes(
 
 def _continues(sentence: str, following: str) -> bool:
     """Whether ``following`` continues ``sentence`` rather than starting a new one."""
-    if not _END.search(sentence) or _ABBREVIATION.search(sentence):
+    tail = max(0, len(sentence) - 16)  # both patterns end the sentence: read its end only
+    if not _END.search(sentence, tail) or _ABBREVIATION.search(sentence, tail):
         return True
     return following[:1].islower()
 
