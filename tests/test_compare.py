@@ -310,7 +310,9 @@ def test_former_versus_current_title_across_outlets() -> None:
         analysis("a1", "Outlet A", "The call with former US President Donald Trump lasted long."),
         analysis("b1", "Outlet B", "US President Donald Trump called Putin."),
     )
-    assert found == [("trump", ["former US President Donald Trump", "US President Donald Trump"])]
+    assert found == [
+        ("donald trump", ["former US President Donald Trump", "US President Donald Trump"])
+    ]
 
 
 def test_title_inside_quotation_marks_is_not_the_outlets_voice() -> None:

@@ -9,6 +9,7 @@ import pytest
 
 from newsbrief import pipeline
 from newsbrief.analyse.roles import title_words
+from newsbrief.analyse.speakers import is_unattributed
 from newsbrief.ingest import prepare
 from newsbrief.records import Analysis, RawArticle, statement_text
 from newsbrief.settings import Settings, load_settings
@@ -31,8 +32,9 @@ def quotes() -> Quotes:
                 mention = quote.speaker_span.of(article.text)
                 assert (
                     quote.speaker == mention
-                    or mention.lower() in {"he", "she", "they"}
+                    or mention.lower() in {"he", "she", "they", "who", "which", "that"}
                     or title_words(mention)
+                    or mention.lower().startswith(("the ", "a ", "an "))
                 )
         return [(q.text, q.speaker, q.direct) for q in analysis.quotes]
 
@@ -45,7 +47,7 @@ def quotes() -> Quotes:
         ("“We are ready to talk,” Anna Berg said.", ("We are ready to talk", "Anna Berg")),
         ('"We are ready to talk," Anna Berg said.', ("We are ready to talk", "Anna Berg")),
         ("Anna Berg said: “We are ready to talk.”", ("We are ready to talk.", "Anna Berg")),
-        ("“We are ready,” an official said.", ("We are ready", "official")),
+        ("“We are ready,” an official said.", ("We are ready", "an official")),
     ],
     ids=["curly", "straight", "colon-before", "title-only"],
 )
@@ -116,10 +118,10 @@ def test_single_word_scare_quotes_are_not_quotes(quotes: Quotes, text: str) -> N
         "“We will keep the plan whatever the markets do.” Markets fell.",  # no cue at all
     ],
 )
-def test_unknown_speaker_stays_none(quotes: Quotes, text: str) -> None:
+def test_unknown_speaker_stays_unattributed(quotes: Quotes, text: str) -> None:
     found = quotes(text)
     assert len(found) == 1
-    assert found[0][1] is None
+    assert is_unattributed(found[0][1])  # None, or the pronoun as written: never a guess
 
 
 def test_doubled_ascii_marks_quote(quotes: Quotes) -> None:
@@ -263,7 +265,7 @@ def test_title_only_speaker_is_the_person_named_with_that_title(quotes: Quotes) 
 
 def test_title_only_speaker_without_a_named_holder_stays_a_title(quotes: Quotes) -> None:
     found = quotes("“We are ready for talks at any time,” the foreign minister said.")
-    assert found == [("We are ready for talks at any time", "foreign minister", True)]
+    assert found == [("We are ready for talks at any time", "the foreign minister", True)]
 
 
 # Every statement the seeds hold, by the first words of its content, and who said it: a quote
@@ -277,14 +279,14 @@ SEED_STATEMENTS: dict[str, str | None] = {
     "potential indirect negotiations between": "Trump",
     "Tomahawk missiles would damage": "Putin",
     "Tomahawk missiles, capable of": "Putin",
-    "Putin praised Trump as a peacemaker": "Kremlin aide",
+    "Putin praised Trump as a peacemaker": "A Kremlin aide",
     "the discussion surrounding Tomahawk": "Ukrainian officials",
     "offering personal engagement": "Kremlin",
     "Putin would be permitted to enter": "Péter Szijjártó",
     "Zelenskyy must be pulling his hair": "John Foreman",
     "They don’t get along too well": "Trump",
     "Zelenskyy, who met with US defence": "Zelenskyy",
-    "Putin’s outreach signals concern": "Ukrainian officials",
+    "Putin’s outreach signals concern": "some Ukrainian officials",
     "Today’s call between US President": "andrii Sybiha",
     "the Russians and the Ukrainians are": "JD Vance",
     "remains possible but will require": "JD Vance",

@@ -71,7 +71,7 @@ def test_no_role(settings: Settings, text: str) -> None:
 def test_actor_carries_its_roles_across_articles(settings: Settings) -> None:
     first = _analyse("Kremlin spokesperson Dmitry Peskov spoke on Friday.", settings)
     second = _analyse("Dmitry Peskov, the Kremlin's spokesman, spoke again on Monday.", settings)
-    (peskov,) = [a for a in resolve_actors([first, second]) if a.key == "peskov"]
+    (peskov,) = [a for a in resolve_actors([first, second]) if a.key == "dmitry peskov"]
     assert [r.role for r in peskov.roles] == ["Kremlin spokesperson", "Kremlin's spokesman"]
 
 

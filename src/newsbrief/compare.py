@@ -27,7 +27,8 @@ import numpy as np
 from numpy.typing import NDArray
 from rapidfuzz import fuzz
 
-from newsbrief.analyse.actors import fold, resolve_actors
+from newsbrief.analyse.actors import person_keys, resolve_actors
+from newsbrief.analyse.lexicon import OFFICE_TITLES, fold
 from newsbrief.analyse.quotes import quote_spans
 from newsbrief.analyse.timeline import dated_events, is_future
 from newsbrief.records import (
@@ -541,10 +542,6 @@ _PAST = re.compile(
     r"|when she became|last year|years ago|(?:in|since|until) (?:19|20)\d\d)\b",
     re.I,
 )
-_TITLE_HEADS = frozenset(
-    """president vice-president minister secretary chancellor premier governor senator
-    spokesperson spokesman spokeswoman leader ambassador king queen chairman ceo""".split()
-)
 
 
 def title_disagreements(
@@ -553,10 +550,11 @@ def title_disagreements(
     """An outlet calls an actor "former X" while another calls the same actor X — each in its
     own voice, outside quotation marks."""
     by_sentence = {(u.sentence.article_id, u.sentence.index): u for u in units}
-    # (surname, title head) -> former? -> mentions (statement, mention text)
+    # (actor key, title head) -> former? -> mentions (statement, mention text)
     seen: dict[tuple[str, str], dict[bool, list[tuple[Statement, str]]]] = defaultdict(
         lambda: {True: [], False: []}
     )
+    person = person_keys(analyses)
     for analysis in analyses:
         text = analysis.article.text
         for ent in analysis.entities:
@@ -566,14 +564,17 @@ def title_disagreements(
             window = max(unit.sentence.span.start, ent.span.start - 60)
             m = _TITLE.search(text, window, ent.span.start)
             words = m["title"].split() if m else []
-            if m is None or not words or fold(words[-1]) not in _TITLE_HEADS or m["then"]:
+            if m is None or not words or fold(words[-1]) not in OFFICE_TITLES or m["then"]:
                 continue  # "then-President Bill Clinton" is a title of its time
             if not m["former"] and _PAST.search(unit.sentence.text):
                 continue
-            key = (fold(ent.text.split()[-1]), fold(words[-1]))
+            who = person(ent.text)
+            if who is None:
+                continue
+            key = (who, fold(words[-1]))
             seen[key][bool(m["former"])].append((unit, text[m.start() : ent.span.end]))
     out = []
-    for (surname, _head), sides in sorted(seen.items()):
+    for (who, _head), sides in sorted(seen.items()):
         formers = sides[True]
         former_outlets = {u.outlet for u, _ in formers}
         currents = [c for c in sides[False] if c[0].outlet not in former_outlets]
@@ -582,7 +583,7 @@ def title_disagreements(
                 _version(" / ".join(sorted({t for _, t in side})), (u for u, _ in side))
                 for side in (formers, currents)
             )
-            out.append(Disagreement(kind="title", subject=surname, versions=versions))
+            out.append(Disagreement(kind="title", subject=who, versions=versions))
     return out
 
 

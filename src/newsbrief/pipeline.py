@@ -14,8 +14,9 @@ from dataclasses import dataclass, field, replace
 from typing import BinaryIO
 
 from newsbrief import cluster, dedup, nlp, parallel
+from newsbrief.analyse import speakers
 from newsbrief.analyse.quotes import find_quotes
-from newsbrief.analyse.roles import find_roles, resolve_titles
+from newsbrief.analyse.roles import find_roles
 from newsbrief.brief import versions
 from newsbrief.brief.compose import compose
 from newsbrief.dedup import link_repeats
@@ -126,7 +127,7 @@ def _analysed(articles: Iterable[Article], settings: Settings) -> Iterator[Analy
         ents = nlp.entities(doc, article, sents)
         quotes = find_quotes(doc, article.text, sents, ents)
         roles = find_roles(doc, article.text, sents, ents, quotes)
-        quotes = resolve_titles(quotes, roles)
+        quotes = speakers.RESOLVER(doc, article.text, sents, ents, quotes, roles)
         yield Analysis(
             article=article,
             sentences=tuple(sents),

@@ -4,18 +4,30 @@ Direct quotes are the text between a pair of quotation marks (the glyph's direct
 trusted, see :func:`newsbrief.nlp.is_opening`); reported speech is the clause a cue verb
 introduces ("X said that …", "stating that …"), or a sentence ending in "according to X".
 The speaker is the subject of the cue verb nearest to the quote, found in the dependency parse,
-or the name right after an inverted cue ("…,” wrote Jane Doe); a pronoun takes the nearest person
-named before it in the article; when neither works the speaker stays unknown rather than guessed.
+or the name right after an inverted cue ("…,” wrote Jane Doe); a pronoun or a description stays as
+it is written, for analyse.speakers to resolve; when neither works the speaker stays unknown
+rather than guessed. A speaker is someone who can speak: not a place, a work, a platform or a
+name inside a phrase ("the Sagan Rule applies").
 """
 
 from __future__ import annotations
 
+import functools
 import re
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from newsbrief.analyse.lexicon import (
+    COUNTRY_ALIASES,
+    NOT_SPEAKER_LABELS,
+    PERSON_NOUNS,
+    PLATFORMS,
+    PRONOUNS,
+    SPEAKING_NOUNS,
+    fold,
+)
 from newsbrief.nlp import quote_marks
 from newsbrief.records import Entity, Quote, Sentence, Span, statement_text
 
@@ -61,12 +73,6 @@ STANCE_VERBS = """call describe criticize criticise praise accuse endorse defend
 STANCE_FORMS = frozenset(form for verb in STANCE_VERBS for form in _forms(verb))
 _STANCE_DEPS = frozenset({"dobj", "oprd", "prep", "xcomp", "attr", "dative", "pcomp", "acomp"})
 CUE_FORMS = frozenset(form for verb in [*CUE_VERBS, *STANCE_VERBS] for form in _forms(verb))
-PERSON_NOUNS = frozenset(
-    """official officials spokesperson spokesman spokeswoman minister president leader aide
-    adviser advisor secretary ambassador diplomat analyst expert source sources envoy chancellor
-    governor senator lawmaker lawmakers representative commander general prime""".split()
-)
-PRONOUNS = frozenset({"he", "she", "they", "him", "her"})
 MIN_QUOTE_WORDS = 2  # one quoted word is a term or scare quote, not a statement
 # "X declined to comment", "has not publicly commented", "did not respond to a request for
 # comment", "could not be reached for comment": the statement is the sentence, its cue
@@ -122,14 +128,19 @@ class _Speakers:
 
     def __init__(self, text: str) -> None:
         self.text = text
-        self.last_person: tuple[str, Span] | None = None
 
     def named(self, start: int, end: int) -> tuple[str, Span]:
         return self.text[start:end], Span(start=start, end=end)
 
     def name(self, token: Token, ents: Sequence[Entity]) -> tuple[str, Span]:
         """The name a subject token stands for: its entity, else the proper-noun run ending at
-        it; a title-only or collective subject keeps its modifiers ("Ukrainian officials")."""
+        it; a title-only or collective subject keeps its modifiers ("Ukrainian officials"),
+        unless a person's name stands in apposition ("his former communications director,
+        Michael Rekola,")."""
+        if token.pos_ == "NOUN":
+            for child in token.children:
+                if child.dep_ == "appos" and _in_person(child, ents):
+                    return self.name(child, ents)
         for ent in ents:
             inside = ent.span.start <= token.idx < ent.span.end
             if (
@@ -150,10 +161,9 @@ class _Speakers:
             else:
                 break
         if token.pos_ == "NOUN" and token.lower_ in PERSON_NOUNS:
-            left = min(
-                (t for t in token.subtree if t.i <= token.i and t.dep_ != "det"),
-                key=lambda t: t.i,
-            )
+            # a description keeps its determiner: "the senator" is someone the article named,
+            # "a spokesman" someone it did not (analyse.speakers)
+            left = min((t for t in token.subtree if t.i <= token.i), key=lambda t: t.i)
         return self.named(left.idx, token.idx + len(token))
 
     def inverted(self, cue: Token, ents: Sequence[Entity]) -> tuple[str, Span] | None:
@@ -205,10 +215,18 @@ class _Speakers:
         subject = _subject(cue)
         if subject is None:
             return self.inverted(cue, ents) if inverted else None
-        if subject.lower_ in PRONOUNS:
-            if self.last_person is None:
-                return None
-            return self.last_person[0], Span(start=subject.idx, end=subject.idx + len(subject))
+        if subject.lower_ in PRONOUNS:  # resolved by analyse.speakers
+            return subject.text, Span(start=subject.idx, end=subject.idx + len(subject))
+        if subject.tag_ in ("WP", "WDT") and cue.dep_ == "relcl":
+            # "Jane Doe, who said …": the noun the clause is about, the mention "who"
+            antecedent = self._of_subject(cue.head, cue, ents, inverted=False)
+            mention = Span(start=subject.idx, end=subject.idx + len(subject))
+            return (antecedent[0], mention) if antecedent else None
+        return self._of_subject(subject, cue, ents, inverted=inverted)
+
+    def _of_subject(
+        self, subject: Token, cue: Token, ents: Sequence[Entity], *, inverted: bool
+    ) -> tuple[str, Span] | None:
         if _not_a_speaker(subject, ents):
             return None
         if (
@@ -220,21 +238,69 @@ class _Speakers:
             )
         ):
             return self.name(subject, ents)
+        if subject.lower_ in SPEAKING_NOUNS and [
+            c.lower_ for c in subject.children if c.dep_ == "det"
+        ] == ["the"]:
+            # "the fund said": a description analyse.speakers may find the organisation of
+            start = min(t.idx for t in subject.subtree if t.i <= subject.i)
+            return self.named(start, subject.idx + len(subject))
         return self.inverted(cue, ents) if inverted else None
 
 
 def _not_a_speaker(subject: Token, ents: Sequence[Entity]) -> bool:
-    """A date or a dateline that the parse took for a subject ("Saturday", "WASHINGTON")."""
+    """What cannot speak, taken by the parse for a subject: a date or a dateline ("Saturday",
+    "WASHINGTON"); a place, a work, a product, an event (lexicon.NOT_SPEAKER_LABELS; a country
+    speaks for its government); a platform ("Twitter"); a name inside a phrase whose head is
+    no speaker ("the Sagan Rule applies")."""
     if any(
-        e.label in ("DATE", "TIME", "CARDINAL") and e.span.start <= subject.idx < e.span.end
+        e.span.start <= subject.idx < e.span.end
+        and e.label in NOT_SPEAKER_LABELS
+        and (e.label != "GPE" or not is_country(e.text))
         for e in ents
     ):
         return True
+    if subject.lower_ in PLATFORMS or subject.dep_ == "compound":
+        return True
+    inside = any(
+        e.label in ("PERSON", "ORG", "NORP") and e.span.start <= subject.idx < e.span.end
+        for e in ents
+    )
+    if (
+        not inside
+        and subject.pos_ == "PROPN"
+        and subject.lower_ not in PERSON_NOUNS
+        and any(
+            c.dep_ == "compound" and c.pos_ == "PROPN" and _in_person(c, ents)
+            for c in subject.children
+        )
+    ):
+        return True  # "the Sagan Rule": a person's name in a phrase about something else
     return (
         subject.is_upper
         and len(subject) > 3
         and not any(e.label == "ORG" and e.span.start <= subject.idx < e.span.end for e in ents)
     )
+
+
+def _in_person(token: Token, ents: Sequence[Entity]) -> bool:
+    return any(e.label == "PERSON" and e.span.start <= token.idx < e.span.end for e in ents)
+
+
+def is_country(name: str) -> bool:
+    """Whether a place name is a country's (which speaks for its government: "Russia said")."""
+    return fold(name).removeprefix("the ").strip() in _countries()
+
+
+@functools.cache
+def _countries() -> frozenset[str]:
+    import pycountry
+
+    names = set(COUNTRY_ALIASES)
+    for country in pycountry.countries:
+        for attr in ("name", "common_name", "official_name"):
+            if value := getattr(country, attr, None):
+                names.add(fold(value).removeprefix("the "))
+    return frozenset(names)
 
 
 def _overlaps(a: Span, b: Span) -> bool:
@@ -429,9 +495,6 @@ def find_quotes(
                     out.append(
                         _Statement(sentence, [_strip(text, content)], False, speaker, cue, i)
                     )
-        people = [e for e in sent_ents if e.label == "PERSON"]
-        if people:
-            speakers.last_person = (people[-1].text, people[-1].span)
     return [q.quote(text) if isinstance(q, _Statement) else q for q in out]
 
 
@@ -555,7 +618,12 @@ def _no_comment(
     subject = (
         _subject(verb.head if verb is not None and verb.dep_ == "aux" else verb) if verb else None
     )
-    if subject is None or subject.lower_ in PRONOUNS or subject.pos_ not in ("PROPN", "NOUN"):
+    if (
+        subject is None
+        or subject.lower_ in PRONOUNS
+        or subject.pos_ not in ("PROPN", "NOUN")
+        or _not_a_speaker(subject, ents)
+    ):
         return None
     speaker = speakers.name(subject, ents)
     return Quote(

@@ -7,37 +7,22 @@ Two forms are read, outside quotation marks:
   Péter Szijjártó", "former US President Donald Trump", "Secretary of State Marco Rubio";
 - an appositive after it: "andrii Sybiha, Ukraine’s foreign minister, …", "Dmitry Peskov, the
   Kremlin's spokesman".
-A role names a position: it holds one of TITLE_NOUNS. A statement whose speaker is a title alone
-("the foreign minister said") is then given to the person the article names with that title.
+A role names a position: it holds one of lexicon.TITLE_NOUNS. A statement whose speaker is a
+title alone ("the foreign minister said") is then given to the person the article names with
+that title (analyse.speakers).
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import replace
 from typing import TYPE_CHECKING
 
-from newsbrief.analyse.actors import fold
+from newsbrief.analyse.lexicon import TITLE_MODIFIERS, TITLE_NOUNS, fold
 from newsbrief.records import Entity, Quote, Role, Sentence, Span
 
 if TYPE_CHECKING:
     from spacy.tokens import Doc, Token
 
-TITLE_NOUNS = frozenset(
-    """president vice-president minister secretary spokesperson spokesman spokeswoman
-    spokespeople chancellor premier leader chief head director chair chairman chairwoman
-    ambassador envoy diplomat adviser advisor aide official governor mayor senator
-    representative congressman congresswoman lawmaker candidate nominee commander general
-    admiral king queen prince pope judge justice attorney prosecutor ceo founder executive
-    analyst professor economist strategist correspondent editor columnist commentator
-    manager counsel dean mp mep""".split()
-)
-# Lower-case words a title holds before the name ("former US President", "foreign minister").
-TITLE_MODIFIERS = frozenset(
-    """former then acting deputy vice senior top chief prime foreign defence defense interior
-    finance trade state security national presidential press first assistant associate
-    executive general special incoming outgoing interim longtime""".split()
-)
 APPOSITIVE_MAX_WORDS = 10
 _DETERMINERS = frozenset({"the", "a", "an"})
 _POSSESSIVE = frozenset({"'s", "’s"})
@@ -142,30 +127,8 @@ def _after(last: Token, sentence: Sentence, text: str) -> Span | None:
     return Span(start=words[0].idx, end=words[-1].idx + len(words[-1]))
 
 
-def resolve_titles(quotes: Sequence[Quote], roles: Sequence[Role]) -> list[Quote]:
-    """Statements whose speaker is a title alone ("the foreign minister said") given to the
-    person the article names with that title: the nearest such role before the statement, else
-    the one person the article gives it."""
-    out = []
-    for quote in quotes:
-        words = title_words(quote.speaker)
-        if not words:
-            out.append(quote)
-            continue
-        matching = [r for r in roles if words <= _role_words(r.role)]
-        before = [r for r in matching if r.span.start < quote.content.start]
-        people = {fold(r.person) for r in matching}
-        role = before[-1] if before else (matching[0] if len(people) == 1 else None)
-        out.append(replace(quote, speaker=role.person) if role else quote)
-    return out
-
-
 def _words(role: str) -> list[str]:
     return fold(role).replace("’s", "").replace("'s", "").split()
-
-
-def _role_words(role: str) -> set[str]:
-    return set(_words(role))
 
 
 def title_words(speaker: str | None) -> set[str]:

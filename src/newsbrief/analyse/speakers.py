@@ -1,0 +1,420 @@
+"""Speaker resolution: a statement whose speaker is a pronoun ("she said") or a description ("the
+senator added") given to the person it refers to, or left as it is when no one is clearly meant.
+
+No English coreference model runs offline here, so this is a small resolver of the kind the
+coreference literature started from (Lappin & Leass 1994; Hobbs 1978), scored by salience:
+
+- candidates: the people the article names outside quotation marks (spaCy PERSON entities,
+  a surname-only mention joined to the one full name it fits) within WINDOW sentences before
+  the statement, in its paragraph or earlier;
+- agreement: a candidate whose gender is known and differs from the pronoun's is out (gender
+  from the given name via lexicon.given_name_gender, from an honorific, "Mr." or "Ms.", or from
+  a gendered title, "spokeswoman"); "they" takes no person;
+- salience: recency, having been the subject of a recent sentence, having spoken the statement
+  just before (a quote run goes on with "he added"), mentions in the paragraph;
+- decision: the best candidate when its score reaches MIN_SCORE and beats the second by MARGIN;
+  else the speaker stays the pronoun (an unattributed statement: never the nearest name).
+
+A definite description ("the senator", "the foreign minister") goes to the person the article
+gives that title (analyse.roles): the nearest such role before the statement, else the one
+person it is given to.
+
+The weights were fit on the calibration half of bench/speaker_labels.tsv (PolNeAR dev
+attributions whose source is a pronoun or a description, labelled by reading with the person
+meant); bench/quotes.py reports both halves. Anything implementing SpeakerResolver can take this
+one's place (a neural resolver where one can run).
+"""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass, field, replace
+from typing import TYPE_CHECKING, Protocol
+
+from newsbrief.analyse import lexicon
+from newsbrief.analyse.lexicon import fold
+from newsbrief.records import Entity, Quote, Role, Sentence, Span
+
+if TYPE_CHECKING:
+    from spacy.tokens import Doc
+
+
+class SpeakerResolver(Protocol):
+    """Gives each statement of one parsed article the person its speaker mention refers to."""
+
+    def __call__(
+        self,
+        doc: Doc,
+        text: str,
+        sents: Sequence[Sentence],
+        ents: Sequence[Entity],
+        quotes: Sequence[Quote],
+        roles: Sequence[Role],
+    ) -> list[Quote]: ...
+
+
+@dataclass(frozen=True, slots=True)
+class Weights:
+    """The salience weights (see the module docstring). The defaults were fit by
+    bench/fit_speakers.py on the calibration half of bench/speaker_labels.tsv (coordinate
+    search, two rounds; objective: right answers minus half the wrong names, per labelled
+    statement): calibration accuracy 0.828, report half 0.688 (bench/quotes.py)."""
+
+    recent: float = 2.0  # / (1 + sentences since the last mention)
+    subject: float = 1.0  # the subject of a sentence within the last two
+    spoke: float = 1.5  # the speaker of a statement within ``window`` sentences before
+    paragraph: float = 2.0  # share of the paragraph's person mentions so far
+    prominence: float = 1.0  # share of the article's person mentions so far
+    gender: float = 0.5  # gender known and agreeing
+    min_score: float = 1.5  # below it, no one is clearly meant: unattributed
+    margin: float = 0.0  # over the second candidate
+    window: int = 15  # sentences back
+
+
+@dataclass(slots=True)
+class _Person:
+    name: str  # the fullest spelling the article uses so far
+    words: list[str]  # folded name words, prefixes dropped
+    gender: lexicon.Gender | None = None
+    mentions: list[_Mention] = field(default_factory=list)
+
+
+@dataclass(frozen=True, slots=True)
+class _Mention:
+    at: int  # the sentence's position in the article
+    start: int  # offset in the text
+    subject: bool  # the subject of its sentence
+    paragraph: int
+
+
+def is_unattributed(speaker: str | None) -> bool:
+    """Whether a speaker is a pronoun or a description no one was found for ("she", "the
+    senator", "sources", "his advisers"), not a name."""
+    if not speaker:
+        return True
+    words = [w for w in speaker.split() if fold(w) not in _NOT_NAMES]
+    return fold(speaker) in lexicon.PRONOUNS or not any(w[:1].isupper() for w in words)
+
+
+_NOT_NAMES = lexicon.DETERMINERS | lexicon.POSSESSIVES
+
+
+class SalienceResolver:
+    """The rule-based resolver of this module, with its weights."""
+
+    def __init__(self, weights: Weights | None = None) -> None:
+        self.weights = weights or Weights()
+
+    def __call__(
+        self,
+        doc: Doc,
+        text: str,
+        sents: Sequence[Sentence],
+        ents: Sequence[Entity],
+        quotes: Sequence[Quote],
+        roles: Sequence[Role],
+    ) -> list[Quote]:
+        article = _Article(doc, text, sents, ents, quotes, roles)
+        out: list[Quote] = []
+        spoke: tuple[int, _Person] | None = None  # the last named speaker and where
+        for quote in sorted(quotes, key=lambda q: (q.sentence, q.content.start)):
+            resolved = quote
+            said = quote.speaker_span.of(text) if quote.speaker_span else ""
+            if quote.speaker and fold(said) in lexicon.PRONOUNS:
+                person = self._pronoun(article, quote, fold(said), spoke)
+                resolved = replace(quote, speaker=person.name if person else said)
+            elif quote.speaker and _title_words(quote.speaker):
+                named = _titled(quote, roles, ents, text)
+                resolved = replace(quote, speaker=named) if named else quote
+            elif quote.speaker and (head := _definite_head(quote.speaker)):
+                named = _organisation(article, quote, head, self.weights.window)
+                resolved = replace(quote, speaker=named) if named else quote
+            person = article.person(resolved.speaker) if resolved.speaker else None
+            if person is not None:
+                spoke = (article.position[quote.sentence], person)
+            out.append(resolved)
+        order = {id(q): i for i, q in enumerate(quotes)}
+        originals = sorted(quotes, key=lambda q: (q.sentence, q.content.start))
+        return [q for _, q in sorted(zip((order[id(o)] for o in originals), out, strict=True))]
+
+    def _pronoun(
+        self,
+        article: _Article,
+        quote: Quote,
+        pronoun: str,
+        spoke: tuple[int, _Person] | None,
+    ) -> _Person | None:
+        if pronoun in lexicon.PLURAL_PRONOUNS:
+            return None  # "they": a group, never one person
+        w = self.weights
+        gender = lexicon.PRONOUN_GENDER.get(pronoun)
+        here = article.position[quote.sentence]
+        paragraph = article.paragraph[here]
+        at = quote.speaker_span.start if quote.speaker_span else quote.content.start
+        scores: list[tuple[float, str, _Person]] = []
+        earlier = [
+            m
+            for p in article.people
+            for m in p.mentions
+            if m.at < here or (m.at == here and m.start < at)
+        ]
+        in_paragraph = [m for m in earlier if m.paragraph == paragraph]
+        for person in article.people:
+            if person.gender is not None and gender is not None and person.gender != gender:
+                continue
+            mine = [m for m in person.mentions if m.at < here or (m.at == here and m.start < at)]
+            if not mine or here - max(m.at for m in mine) > w.window:
+                continue
+            score = w.recent / (1 + here - max(m.at for m in mine))
+            score += w.subject * any(m.subject and here - m.at <= 2 for m in mine)
+            if spoke is not None and spoke[1] is person and here - spoke[0] <= w.window:
+                score += w.spoke
+            if in_paragraph:
+                score += w.paragraph * sum(m in in_paragraph for m in mine) / len(in_paragraph)
+            score += w.prominence * len(mine) / len(earlier)
+            score += w.gender * (person.gender is not None and person.gender == gender)
+            scores.append((score, person.name, person))
+        if not scores:
+            return None
+        scores.sort(key=lambda s: (-s[0], s[1]))
+        best = scores[0]
+        second = scores[1][0] if len(scores) > 1 else 0.0
+        if best[0] < w.min_score or best[0] - second < w.margin:
+            return None
+        return best[2]
+
+
+class _Article:
+    """The people of one article and where each is mentioned, outside quotation marks."""
+
+    def __init__(
+        self,
+        doc: Doc,
+        text: str,
+        sents: Sequence[Sentence],
+        ents: Sequence[Entity],
+        quotes: Sequence[Quote],
+        roles: Sequence[Role],
+    ) -> None:
+        self.position = {s.index: i for i, s in enumerate(sents)}
+        self.paragraph: list[int] = []
+        para = 0
+        for i, s in enumerate(sents):
+            if i and "\n" in text[sents[i - 1].span.end : s.span.start]:
+                para += 1
+            self.paragraph.append(para)
+        quoted = [p for q in quotes if q.direct for p in q.pieces]
+        self.people: list[_Person] = []
+        gender_of_role = {
+            fold(r.person): g for r in roles if (g := _role_gender(r.role)) is not None
+        }
+        for ent in ents:
+            if ent.label != "PERSON" or ent.sentence not in self.position:
+                continue
+            if any(p.start <= ent.span.start < p.end for p in quoted):
+                continue
+            person = self.person(ent.text, create=True)
+            if person is None:
+                continue
+            i = self.position[ent.sentence]
+            subject = _is_subject(doc, ent.span)
+            person.mentions.append(_Mention(i, ent.span.start, subject, self.paragraph[i]))
+            if person.gender is None:
+                person.gender = _honorific_gender(text, ent.span) or gender_of_role.get(
+                    fold(ent.text)
+                )
+        self._pronoun_genders(doc, text, sents, quoted)
+        self.organisations = [
+            (self.position[e.sentence], e.span.start, e.text)
+            for e in ents
+            if e.label == "ORG"
+            and e.sentence in self.position
+            and not any(p.start <= e.span.start < p.end for p in quoted)
+        ]
+
+    def _pronoun_genders(
+        self, doc: Doc, text: str, sents: Sequence[Sentence], quoted: Sequence[Span]
+    ) -> None:
+        """The gender of a person whose name tells none, from the text's own pronouns: a
+        sentence that names one person only, and the subject pronouns of the next sentence of
+        its paragraph that no quotation holds ("Lynch spoke. She said …"), counted."""
+        only: dict[int, _Person] = {}
+        for person in self.people:
+            for m in person.mentions:
+                only[m.at] = person if m.at not in only or only[m.at] is person else None  # type: ignore[assignment]
+        votes: dict[int, Counter[lexicon.Gender]] = defaultdict(Counter)
+        for at, person in only.items():
+            if person is None or person.gender is not None or at + 1 >= len(sents):
+                continue
+            if self.paragraph[at + 1] != self.paragraph[at]:
+                continue
+            nxt = sents[at + 1].span
+            span = doc.char_span(nxt.start, nxt.end, alignment_mode="expand")
+            for token in span or ():
+                gender = lexicon.PRONOUN_GENDER.get(token.lower_)
+                if (
+                    gender
+                    and token.dep_ in ("nsubj", "nsubjpass")
+                    and not any(q.start <= token.idx < q.end for q in quoted)
+                ):
+                    votes[id(person)][gender] += 1
+        for person in self.people:
+            if person.gender is None and (counted := votes.get(id(person))):
+                (voted, n), *rest = counted.most_common()
+                if not rest or rest[0][1] < n:
+                    person.gender = voted
+
+    def person(self, name: str | None, *, create: bool = False) -> _Person | None:
+        """The person ``name`` is: the one whose full name it is or fits (a surname or given
+        name alone fits one full name); created when new and ``create``."""
+        words = name_words(name or "")
+        if not words or not words[-1][:1].isalpha():
+            return None
+        fits = [p for p in self.people if fits_name(words, p.words)]
+        if len(fits) == 1:
+            person = fits[0]
+            if len(words) > len(person.words):
+                person.name, person.words = clean_name(name or ""), words
+            if person.gender is None and len(words) > 1:
+                person.gender = lexicon.given_name_gender(words[0])
+            return person
+        if fits or not create:
+            return None
+        gender = lexicon.given_name_gender(words[0]) if len(words) > 1 else None
+        person = _Person(name=clean_name(name or ""), words=words, gender=gender)
+        self.people.append(person)
+        return person
+
+
+def name_words(name: str) -> list[str]:
+    """The folded words of a person's name without titles, honorifics, initials or a
+    possessive: "former U.S. President Donald J. Trump's" → ["donald", "trump"]."""
+    words = [w.strip(".,’'\"“”") for w in name.replace("’s", "").replace("'s", "").split()]
+    out = [fold(w) for w in words if w and fold(w).rstrip(".") not in lexicon.NAME_PREFIXES]
+    while len(out) > 1 and out[-1].rstrip(".") in lexicon.NAME_SUFFIXES:
+        out.pop()
+    out = [w for w in out if len(w.rstrip(".")) > 1 or w == out[-1]] if out else []
+    # a description the parse took into the name: "Archaeologist Giles Hamm" → "giles hamm"
+    given = [i for i, w in enumerate(out[:-1]) if lexicon.is_given_name(w)]
+    return out[given[0] :] if given and not lexicon.is_given_name(out[0]) else out
+
+
+def clean_name(name: str) -> str:
+    """The name as written without the titles before it ("Sen. Chuck Grassley" → "Chuck
+    Grassley")."""
+    words = name.replace("’s", "").replace("'s", "").split()
+    while len(words) > 1 and fold(words[0]).strip(".,") in lexicon.NAME_PREFIXES:
+        words.pop(0)
+    given = [i for i, w in enumerate(words[:-1]) if lexicon.is_given_name(w)]
+    if given and not lexicon.is_given_name(words[0]):
+        words = words[given[0] :]
+    return " ".join(words).strip(".,")
+
+
+def fits_name(short: list[str], full: list[str]) -> bool:
+    """Whether the name words ``short`` may be the person named ``full``: the same words, a
+    surname alone, or a given name alone; with the same surname, given names that are one
+    (the same, or a common short form)."""
+    if not short or not full:
+        return False
+    if short == full:
+        return True
+    if len(short) == 1 and len(full) > 1:
+        return short[0] in (full[-1], full[0])
+    if len(full) == 1 and len(short) > 1:
+        return full[0] in (short[-1], short[0])
+    if short[-1] != full[-1]:
+        return False
+    # the same given name, or a middle name the shorter goes by ("Alexander Volkov" for "Cyril
+    # Alexander Volkov")
+    return same_given(short[0], full[0]) or (len(short) == 2 and short[0] in full[1:-1])
+
+
+def same_given(a: str, b: str) -> bool:
+    return a == b or lexicon.SHORT_FORMS.get(a) == b or lexicon.SHORT_FORMS.get(b) == a
+
+
+def _is_subject(doc: Doc, span: Span) -> bool:
+    ent = doc.char_span(span.start, span.end, alignment_mode="expand")
+    return ent is not None and any(t.dep_ in ("nsubj", "nsubjpass") for t in ent)
+
+
+def _honorific_gender(text: str, span: Span) -> lexicon.Gender | None:
+    before = fold(text[max(0, span.start - 6) : span.start]).split()
+    word = before[-1].rstrip(".") if before else ""
+    if word in lexicon.FEMALE_HONORIFICS:
+        return "female"
+    return "male" if word in lexicon.MALE_HONORIFICS else None
+
+
+def _role_gender(role: str) -> lexicon.Gender | None:
+    words = set(fold(role).split())
+    if words & lexicon.FEMALE_TITLES:
+        return "female"
+    return "male" if words & lexicon.MALE_TITLES else None
+
+
+def _words(role: str) -> list[str]:
+    words = fold(role).replace("’s", "").replace("'s", "").split()
+    return [lexicon.TITLE_ABBREVIATIONS.get(w.rstrip("."), w) for w in words]
+
+
+def _title_words(speaker: str | None) -> set[str]:
+    """The words of a speaker that is a definite title alone ("the foreign minister", "The
+    Senate Minority Leader", a lower-case "senator" the parse took for a name), else nothing;
+    an indefinite one ("a spokesman") introduces someone new."""
+    words = _words(speaker or "")
+    if not words or words[0] in ("a", "an"):
+        return set()
+    if words[0] == "the":
+        words = words[1:]
+    elif any(w[:1].isupper() for w in (speaker or "").split()):
+        return set()
+    return set(words) if words and words[-1].rstrip(".") in lexicon.TITLE_NOUNS else set()
+
+
+def _titled(quote: Quote, roles: Sequence[Role], ents: Sequence[Entity], text: str) -> str | None:
+    """The person the article gives the title a statement's speaker is ("the foreign minister
+    said"): the nearest such role before the statement, else the one person given it. A role
+    is one analyse.roles found, or a title written right before a name ("Sen. Bernie
+    Sanders", "Judge Frank Nervo")."""
+    words = _title_words(quote.speaker)
+    given = [(r.span.start, r.person) for r in roles if words <= set(_words(r.role))]
+    for ent in ents:
+        if ent.label == "PERSON":
+            before = _words(text[max(0, ent.span.start - 40) : ent.span.start])[-3:]
+            if words <= set(before) or (len(words) == 1 and before[-1:] == list(words)):
+                given.append((ent.span.start, ent.text))
+    given.sort()
+    earlier = [g for g in given if g[0] < quote.content.start]
+    people = {fold(clean_name(name)) for _, name in given}
+    named = earlier[-1][1] if earlier else (given[0][1] if len(people) == 1 else None)
+    return clean_name(named) if named else None
+
+
+def _definite_head(speaker: str) -> str | None:
+    """The head noun of a definite description that may name an organisation ("the fund",
+    "The campaign"): "the" and one lower-case noun."""
+    words = speaker.split()
+    if len(words) == 2 and fold(words[0]) == "the" and words[1].isalpha() and words[1].islower():
+        return words[1]
+    return None
+
+
+def _organisation(article: _Article, quote: Quote, head: str, window: int) -> str | None:
+    """The organisation a definite description names: the latest one named within ``window``
+    sentences before the statement whose name holds the description's noun ("the fund" → the
+    International Monetary Fund)."""
+    here = article.position[quote.sentence]
+    found = [
+        (at, start, name)
+        for at, start, name in article.organisations
+        if (at < here or (at == here and start < quote.content.start))
+        and here - at <= window
+        and head in fold(name).split()
+    ]
+    return max(found)[2] if found else None
+
+
+RESOLVER: SpeakerResolver = SalienceResolver()
