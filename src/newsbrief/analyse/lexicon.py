@@ -151,8 +151,8 @@ GENDER_SHARE = 0.75
 
 @functools.cache
 def _given_names() -> dict[str, float]:
-    path = resources.files("newsbrief") / "data" / "given_names.tsv.gz"
-    with gzip.open(str(path), "rt", encoding="utf-8") as lines:
+    data = resources.files("newsbrief") / "data" / "given_names.tsv.gz"
+    with data.open("rb") as raw, gzip.open(raw, "rt", encoding="utf-8") as lines:
         pairs = (line.rstrip("\n").split("\t") for line in lines if not line.startswith("#"))
         return {name: float(share) for name, share in pairs}
 
