@@ -380,7 +380,13 @@ def _titled(quote: Quote, roles: Sequence[Role], ents: Sequence[Entity], text: s
     is one analyse.roles found, or a title written right before a name ("Sen. Bernie
     Sanders", "Judge Frank Nervo")."""
     words = _title_words(quote.speaker)
-    given = [(r.span.start, r.person) for r in roles if words <= set(_words(r.role))]
+    head = _title_head(_words(quote.speaker or ""))
+    # the same title noun heads both: "the president" is not "the president's top diplomat"
+    given = [
+        (r.span.start, r.person)
+        for r in roles
+        if words <= set(_words(r.role)) and _title_head(_words(r.role)) == head
+    ]
     for ent in ents:
         if ent.label == "PERSON":
             before = _words(text[max(0, ent.span.start - 40) : ent.span.start])[-3:]
@@ -391,6 +397,11 @@ def _titled(quote: Quote, roles: Sequence[Role], ents: Sequence[Entity], text: s
     people = {fold(clean_name(name)) for _, name in given}
     named = earlier[-1][1] if earlier else (given[0][1] if len(people) == 1 else None)
     return clean_name(named) if named else None
+
+
+def _title_head(words: list[str]) -> str | None:
+    """The last title noun of a role's words ("secretary" of "secretary of state")."""
+    return next((w for w in reversed(words) if w.rstrip(".") in lexicon.TITLE_NOUNS), None)
 
 
 def _definite_head(speaker: str) -> str | None:
