@@ -174,3 +174,11 @@ def test_given_names_tell_gender_only_when_most_bearers_share_it() -> None:
     assert lexicon.given_name_gender("Jim") == "male"
     assert lexicon.given_name_gender("Sasha") is None  # 61% women: no gender
     assert lexicon.given_name_gender("Zzyzx") is None
+
+
+def test_a_title_goes_only_to_a_role_of_the_same_title(settings: Settings) -> None:
+    text = (
+        "Mike Pompeo, the president's top diplomat, spoke to reporters on Friday.\n\n"
+        "“I will name a replacement soon,” the president said."
+    )
+    assert speakers_of(settings, text)["I will name"] != "Mike Pompeo"
