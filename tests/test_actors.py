@@ -6,8 +6,8 @@ from __future__ import annotations
 
 import pytest
 
-from newsbrief import pipeline
-from newsbrief.analyse import lexicon
+from newsbrief import nlp, pipeline
+from newsbrief.analyse import lexicon, speakers
 from newsbrief.analyse.actors import resolve_actors
 from newsbrief.analyse.speakers import fits_name, is_unattributed, name_words
 from newsbrief.ingest import prepare
@@ -164,9 +164,11 @@ def test_a_role_of_someone_of_the_same_surname_is_never_attached(settings: Setti
 def test_names_are_read_without_titles_initials_or_descriptions() -> None:
     assert name_words("former U.S. President Donald J. Trump's") == ["donald", "trump"]
     assert name_words("Archaeologist Giles Hamm") == ["giles", "hamm"]
+    assert name_words("James R. Clapper Jr.") == ["james", "clapper"]
     assert fits_name(["biden"], ["joe", "biden"])
     assert fits_name(["joe", "biden"], ["joseph", "biden"])  # a common short form
     assert not fits_name(["hunter", "biden"], ["joe", "biden"])
+    assert fits_name(["alexander", "volkov"], ["cyril", "alexander", "volkov"])  # a middle name
 
 
 def test_given_names_tell_gender_only_when_most_bearers_share_it() -> None:
@@ -182,3 +184,49 @@ def test_a_title_goes_only_to_a_role_of_the_same_title(settings: Settings) -> No
         "“I will name a replacement soon,” the president said."
     )
     assert speakers_of(settings, text)["I will name"] != "Mike Pompeo"
+
+
+def test_who_speaks_for_the_name_it_follows(settings: Settings) -> None:
+    (analysis,) = analysed(
+        settings,
+        "The crowd cheered Ted Cruz, who said that the government should be shut down over "
+        "the budget.",
+    )
+    (quote,) = analysis.quotes
+    assert quote.speaker == "Ted Cruz"
+    assert quote.speaker_span is not None
+    assert quote.speaker_span.of(analysis.article.text) == "who"  # the mention as written
+
+
+def test_the_fund_is_the_organisation_the_article_names_so(settings: Settings) -> None:
+    text = (
+        "The International Monetary Fund cut its forecast for Britain on Tuesday.\n\n"
+        "The exit will raise many questions in the coming years, the fund said."
+    )
+    assert speakers_of(settings, text)["The exit will"] == "The International Monetary Fund"
+
+
+def test_a_description_with_a_name_in_apposition_is_that_person(settings: Settings) -> None:
+    text = (
+        "Blake Farenthold resigned from Congress on Friday.\n\n"
+        "“He was a good boss and a fair one,” his former communications director, Michael "
+        "Rekola, said."
+    )
+    assert speakers_of(settings, text)["He was a"] == "Michael Rekola"
+
+
+def test_a_name_tells_its_gender_by_the_text_s_own_pronouns(settings: Settings) -> None:
+    # "Lynch" alone has no given name to read: the next sentence's "She" tells; "Brown", whom
+    # no pronoun follows, stays of no known gender
+    text = (
+        "Attorney General Lynch spoke to students at Howard University on Monday. She "
+        "recalled her first job in government.\n\n"
+        "Later, Brown welcomed the students and thanked the university."
+    )
+    article = prepare(RawArticle(origin="a", title="Headline", text=text))
+    pipe = nlp.pipeline_for(settings)
+    ((doc, _),) = nlp.parse(pipe, [(article.text, None)], settings)
+    sents = nlp.sentences(doc, article)
+    ents = nlp.entities(doc, article, sents)
+    people = speakers._Article(doc, article.text, sents, ents, [], []).people
+    assert {p.name: p.gender for p in people} == {"Lynch": "female", "Brown": None}
