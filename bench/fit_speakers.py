@@ -44,6 +44,7 @@ GRID: dict[str, list[float]] = {
     "min_score": [0, 0.5, 0.75, 1, 1.25, 1.5],
     "margin": [0, 0.1, 0.25, 0.5, 0.75, 1],
     "window": [4, 6, 10, 15, 30],
+    "chain": [0, 1],
 }
 
 
@@ -89,6 +90,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     weights = Weights()
     best = objective(weights)
+    print(f"start {weights} (objective {best:.4f})")
     for round_ in (1, 2):
         for name, values in GRID.items():
             for value in values:

@@ -230,3 +230,97 @@ def test_a_name_tells_its_gender_by_the_text_s_own_pronouns(settings: Settings) 
     ents = nlp.entities(doc, article, sents)
     people = speakers._Article(doc, article.text, sents, ents, [], []).people
     assert {p.name: p.gender for p in people} == {"Lynch": "female", "Brown": None}
+
+
+def test_a_description_with_capitals_is_no_name() -> None:
+    # indefinite: someone the article does not name; a title at a sentence's start; a party
+    assert is_unattributed("A former Republican governor")
+    assert is_unattributed("Spokesman")
+    assert is_unattributed("the Arizona Republican")
+    assert is_unattributed("The Senate Majority Leader")
+    # names stay names: a surname that is a title too, an outlet, a party's members as a group
+    assert not is_unattributed("King")
+    assert not is_unattributed("The Washington Post")
+    assert not is_unattributed("Senate Republicans")
+
+
+def test_a_party_description_goes_to_the_one_person_the_story_calls_so(
+    settings: Settings,
+) -> None:
+    text = (
+        "Arizona Republican John McCain spoke to reporters on Tuesday.\n\n"
+        "“The general should resign today,” the Arizona Republican said."
+    )
+    assert speakers_of(settings, text)["The general should"] == "John McCain"
+
+
+def test_a_capitalised_title_at_a_sentence_start_goes_to_its_holder(settings: Settings) -> None:
+    text = (
+        "Spokesman Brad Woodhouse said the party was united.\n\n"
+        "Spokesman said “we will win this fight in November.”"
+    )
+    assert speakers_of(settings, text)["we will win"] == "Brad Woodhouse"
+
+
+def test_an_indefinite_description_is_left_unattributed(settings: Settings) -> None:
+    text = (
+        "Mike Huckabee spoke in Hope, Arkansas, on Tuesday.\n\n"
+        "A former Republican governor said, “I am running because America needs me.”"
+    )
+    (analysis,) = analysed(settings, text)
+    (quote,) = analysis.quotes
+    assert is_unattributed(quote.speaker)
+    assert not any(a.name.startswith("A ") for a in resolve_actors([analysis]))
+
+
+def test_a_document_speaks_for_the_organisation_that_made_it(settings: Settings) -> None:
+    text = (
+        "The Kansas City Police Department report said the officer “acted in self-defense "
+        "when he fired his weapon.”"
+    )
+    (speaker,) = speakers_of(settings, text).values()
+    assert speaker == "Kansas City Police Department"
+
+
+def test_the_campaign_is_the_campaign_the_story_named(settings: Settings) -> None:
+    text = (
+        "Donald Trump's campaign spent heavily on television in Ohio on Monday.\n\n"
+        "The campaign said the ad “will air nationally for the next three weeks.”"
+    )
+    (speaker,) = speakers_of(settings, text).values()
+    assert speaker == "the Donald Trump campaign"
+
+
+def test_it_speaks_for_the_one_organisation_just_named_or_for_no_one(
+    settings: Settings,
+) -> None:
+    named = (
+        "The International Monetary Fund met in Washington on Monday.\n\n"
+        "It said that “growth will slow across Europe this year.”"
+    )
+    assert list(speakers_of(settings, named).values()) == ["The International Monetary Fund"]
+    unnamed = "The report shows growth. It says “the economy is strong and getting stronger.”"
+    (analysis,) = analysed(settings, unnamed)
+    (quote,) = analysis.quotes
+    assert is_unattributed(quote.speaker)
+    assert [a.name for a in resolve_actors([analysis]) if a.name.casefold() == "it"] == []
+
+
+def test_an_organisation_name_keeps_its_words() -> None:
+    # "on" is a given name in the list, but a lower-case word inside a name is none
+    assert name_words("Commission on Presidential Debates") == [
+        "commission", "on", "presidential", "debates",
+    ]  # fmt: skip
+    assert name_words("Archaeologist Giles Hamm") == ["giles", "hamm"]
+
+
+def test_a_pronoun_subject_of_the_narrative_carries_its_person_forward(
+    settings: Settings,
+) -> None:
+    text = (
+        "“These are howls, not whistles,” said Rep. Jim Clyburn, a leader of the caucus.\n\n"
+        "Donald Trump has record low support among black voters. He recently pitched himself "
+        "to them at a rally in Michigan. He spoke for an hour.\n\n"
+        "“What do you have to lose?” he said in August."
+    )
+    assert speakers_of(settings, text)["What do you"] == "Donald Trump"

@@ -248,7 +248,7 @@ def _group_head(speaker: str) -> bool:
 
 
 def _pronoun(speaker: str) -> bool:
-    return fold(speaker) in lexicon.PRONOUNS
+    return fold(speaker) in lexicon.PRONOUNS | lexicon.NEUTER_PRONOUNS
 
 
 def _definite_title(speaker: str) -> set[str]:

@@ -102,13 +102,24 @@ GROUP_HEADS = ORG_VOICES | _words(
 # the organisations the article names. Common organisation and document nouns, with those of
 # PolNeAR dev's labelled sources (both halves were read when it was written: "fund" and
 # "website" came from the report half's misses).
-SPEAKING_NOUNS = _words(
+# Of these, the documents and media an organisation or a person speaks through ("the Kansas
+# City Police Department report said"): their producer is the speaker.
+DOCUMENT_NOUNS = _words(
+    """report study poll survey statement ruling lawsuit suit complaint filing letter memo
+    ad advert clip video release analysis"""
+)
+SPEAKING_NOUNS = DOCUMENT_NOUNS | _words(
     """campaign agency fund union bank commission committee company firm party court
     government ministry department office administration council board police group
     organisation organization association institute foundation network newspaper paper
-    website site magazine station channel network report study poll survey statement ruling
-    lawsuit suit complaint filing letter memo"""
+    website site magazine station channel"""
 )
+# A member of a party, the head of a description as a title is ("the Arizona Republican"; the
+# plural, "Senate Republicans", is a group that speaks).
+PARTY_MEMBERS = _words("republican democrat tory")
+# The heads of a description of a person ("the senator", "a former Republican governor",
+# "Spokesman"): a speaker so headed is someone to find (analyse.speakers), not a name.
+DESCRIPTION_HEADS = PERSON_NOUNS | PARTY_MEMBERS
 # Titles an outlet may give one actor with or without "former" (compare.title_disagreements).
 OFFICE_TITLES = _words(
     """president vice-president minister secretary chancellor premier governor senator
@@ -125,6 +136,8 @@ PRONOUN_GENDER: dict[str, Gender | None] = {
     "her": "female",
 }
 PLURAL_PRONOUNS = _words("they them")
+# "It said": an organisation's voice (analyse.speakers looks for the one just named).
+NEUTER_PRONOUNS = _words("it")
 PRONOUNS = frozenset(PRONOUN_GENDER) | PLURAL_PRONOUNS
 # Where words are posted, not who says them ("Twitter said" is a parse of "said on Twitter").
 PLATFORMS = _words(

@@ -21,6 +21,8 @@ from typing import TYPE_CHECKING
 
 from newsbrief.analyse.lexicon import (
     COUNTRY_ALIASES,
+    DESCRIPTION_HEADS,
+    NEUTER_PRONOUNS,
     NOT_SPEAKER_LABELS,
     PERSON_NOUNS,
     PLATFORMS,
@@ -73,6 +75,10 @@ STANCE_VERBS = """call describe criticize criticise praise accuse endorse defend
 STANCE_FORMS = frozenset(form for verb in STANCE_VERBS for form in _forms(verb))
 _STANCE_DEPS = frozenset({"dobj", "oprd", "prep", "xcomp", "attr", "dative", "pcomp", "acomp"})
 CUE_FORMS = frozenset(form for verb in [*CUE_VERBS, *STANCE_VERBS] for form in _forms(verb))
+# Verbs by which "it" speaks for an organisation ("It said …"), where "it shows", "it
+# means" are a thing's: only these give a statement a neuter pronoun as its speaker.
+_IT_VERBS = "say tell add announce state claim argue write deny confirm insist warn call"
+_IT_SAYS = frozenset(form for verb in _IT_VERBS.split() for form in _forms(verb))
 MIN_QUOTE_WORDS = 2  # one quoted word is a term or scare quote, not a statement
 # "X declined to comment", "has not publicly commented", "did not respond to a request for
 # comment", "could not be reached for comment": the statement is the sentence, its cue
@@ -141,6 +147,12 @@ class _Speakers:
             for child in token.children:
                 if child.dep_ == "appos" and _in_person(child, ents):
                     return self.name(child, ents)
+        if token.lower_ in DESCRIPTION_HEADS and not any(
+            e.label in ("PERSON", "ORG") and e.span.start <= token.idx < e.span.end for e in ents
+        ):
+            # a description, capitals or not, keeps its determiner ("the Arizona Republican")
+            left = min((t for t in token.subtree if t.i <= token.i), key=lambda t: t.i)
+            return self.named(left.idx, token.idx + len(token))
         for ent in ents:
             inside = ent.span.start <= token.idx < ent.span.end
             if (
@@ -160,10 +172,6 @@ class _Speakers:
                 left = prev
             else:
                 break
-        if token.pos_ == "NOUN" and token.lower_ in PERSON_NOUNS:
-            # a description keeps its determiner: "the senator" is someone the article named,
-            # "a spokesman" someone it did not (analyse.speakers)
-            left = min((t for t in token.subtree if t.i <= token.i), key=lambda t: t.i)
         return self.named(left.idx, token.idx + len(token))
 
     def inverted(self, cue: Token, ents: Sequence[Entity]) -> tuple[str, Span] | None:
@@ -215,7 +223,9 @@ class _Speakers:
         subject = _subject(cue)
         if subject is None:
             return self.inverted(cue, ents) if inverted else None
-        if subject.lower_ in PRONOUNS:  # resolved by analyse.speakers
+        if subject.lower_ in PRONOUNS or (
+            subject.lower_ in NEUTER_PRONOUNS and cue.lower_ in _IT_SAYS
+        ):  # resolved by analyse.speakers
             return subject.text, Span(start=subject.idx, end=subject.idx + len(subject))
         if subject.tag_ in ("WP", "WDT") and cue.dep_ == "relcl":
             # "Jane Doe, who said …": the noun the clause is about, the mention "who"
@@ -231,7 +241,7 @@ class _Speakers:
             return None
         if (
             subject.pos_ == "PROPN"
-            or (subject.pos_ == "NOUN" and subject.lower_ in PERSON_NOUNS)
+            or (subject.pos_ == "NOUN" and subject.lower_ in DESCRIPTION_HEADS)
             or any(  # a name the tagger took for a common noun ("Trump proposed …")
                 e.label in ("PERSON", "ORG") and e.span.start <= subject.idx < e.span.end
                 for e in ents
