@@ -324,3 +324,41 @@ def test_a_pronoun_subject_of_the_narrative_carries_its_person_forward(
         "“What do you have to lose?” he said in August."
     )
     assert speakers_of(settings, text)["What do you"] == "Donald Trump"
+
+
+def test_the_president_is_not_the_vice_president(settings: Settings) -> None:
+    text = (
+        "Vice President Joseph R. Biden Jr. toured the museum with President Barack Obama on "
+        "Saturday.\n\n"
+        "It was, the president said, “a stone where men and women were sold.”"
+    )
+    assert speakers_of(settings, text)["a stone where"] == "Barack Obama"
+
+
+def test_an_honorific_tells_which_of_two_people_a_surname_is(settings: Settings) -> None:
+    text = (
+        "Jennifer Palmieri met Hillary Clinton and Bill Clinton in Iowa on Monday.\n\n"
+        "Mrs. Clinton has embraced the plan of the governor. She said “we will meet every goal "
+        "we set.”"
+    )
+    assert speakers_of(settings, text)["we will meet"] == "Hillary Clinton"
+
+
+def test_a_surname_misspelt_by_a_letter_is_the_person_named_in_full(
+    settings: Settings,
+) -> None:
+    text = (
+        "Two voters, Tyresha McClenney and Bryan Anderson, saw the rally in Tampa.\n\n"
+        "McLenney said the candidate was not consistent. “It is only when the cameras come,” "
+        "she said."
+    )
+    assert speakers_of(settings, text)["It is only"] == "Tyresha McClenney"
+
+
+def test_a_document_described_later_speaks_for_its_maker(settings: Settings) -> None:
+    text = (
+        "A web video by the Republican National Committee attacks Tim Kaine's record.\n\n"
+        "The clip says Kaine “has a passion for defending the wrong people.”"
+    )
+    (speaker,) = speakers_of(settings, text).values()
+    assert speaker == "the Republican National Committee"

@@ -5,7 +5,9 @@ No English coreference model runs offline here, so this is a small resolver of t
 coreference literature started from (Lappin & Leass 1994; Hobbs 1978), scored by salience:
 
 - candidates: the people the article names outside quotation marks (spaCy PERSON entities,
-  a surname-only mention joined to the one full name it fits) within WINDOW sentences before
+  a surname-only mention joined to the one full name it fits — of two, the one its honorific
+  agrees with, else the one named last; a surname misspelt by one letter joined too), and the
+  "he" and "she" subjects of the narrative resolved on the way, within WINDOW sentences before
   the statement, in its paragraph or earlier;
 - agreement: a candidate whose gender is known and differs from the pronoun's is out (gender
   from the given name via lexicon.given_name_gender, from an honorific, "Mr." or "Ms.", or from
@@ -38,12 +40,14 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Protocol
 
+from rapidfuzz.distance import Levenshtein
+
 from newsbrief.analyse import lexicon
 from newsbrief.analyse.lexicon import fold
 from newsbrief.records import Entity, Quote, Role, Sentence, Span
 
 if TYPE_CHECKING:
-    from spacy.tokens import Doc
+    from spacy.tokens import Doc, Token
 
 
 class SpeakerResolver(Protocol):
@@ -278,7 +282,7 @@ class _Article:
                 continue
             if any(p.start <= ent.span.start < p.end for p in quoted):
                 continue
-            person = self.person(ent.text, create=True)
+            person = self.person(ent.text, create=True, gender=_honorific_gender(text, ent.span))
             if person is None:
                 continue
             i = self.position[ent.sentence]
@@ -307,6 +311,39 @@ class _Article:
         ]
         self.organisations += self._described(doc, text, sents, ents, quoted)
         self.organisations.sort()
+        self.documents = self._credited(doc, sents, ents, quoted)
+
+    def _credited(
+        self, doc: Doc, sents: Sequence[Sentence], ents: Sequence[Entity], quoted: Sequence[Span]
+    ) -> list[tuple[int, int, str]]:
+        """Documents and ads the article credits to their maker, as (sentence, offset, maker):
+        "A Bloomberg poll", "a recent Reuters survey", "a web video by the Republican National
+        Committee", "A new ad from Donald Trump's presidential campaign"."""
+        starts = [s.span.start for s in sents]
+        described = {start: name for _, start, name in self.organisations}
+        out = []
+        for token in doc:
+            if (
+                token.pos_ != "NOUN"
+                or token.lower_ not in lexicon.DOCUMENT_NOUNS
+                or any(p.start <= token.idx < p.end for p in quoted)
+            ):
+                continue
+            makers = [c for c in token.lefts if c.dep_ in ("compound", "poss")]
+            makers += [
+                o
+                for c in token.rights
+                if c.dep_ == "prep" and c.lower_ in ("by", "from")
+                for o in c.children
+                if o.dep_ == "pobj"
+            ]
+            for maker in makers:
+                name = _maker_name(maker, ents, described)
+                at = bisect.bisect_right(starts, token.idx) - 1
+                if name and at >= 0:
+                    out.append((at, token.idx, name))
+                    break
+        return out
 
     @staticmethod
     def _described(
@@ -380,13 +417,30 @@ class _Article:
         """A pronoun resolved to ``person``, as the subject of sentence ``at``."""
         person.mentions.append(_Mention(at, start, True, self.paragraph[at]))
 
-    def person(self, name: str | None, *, create: bool = False) -> _Person | None:
+    def person(
+        self, name: str | None, *, create: bool = False, gender: lexicon.Gender | None = None
+    ) -> _Person | None:
         """The person ``name`` is: the one whose full name it is or fits (a surname or given
-        name alone fits one full name); created when new and ``create``."""
+        name alone fits one full name; where two do, the one of the mention's ``gender``, else
+        the one named last: "Mrs. Clinton" is Hillary where Bill is named too); else the one
+        whose surname it misspells by a letter ("McLenney" for Tyresha McClenney); created when
+        new and ``create``."""
         words = name_words(name or "")
         if not words or not words[-1][:1].isalpha():
             return None
         fits = [p for p in self.people if fits_name(words, p.words)]
+        if len(fits) > 1 and len(words) == 1:
+            fits = [p for p in fits if gender is None or p.gender in (gender, None)] or fits
+            fits = [max(fits, key=lambda p: max((m.start for m in p.mentions), default=-1))]
+        if not fits and len(words[-1]) >= _MISSPELT_MIN:
+            fits = [
+                p
+                for p in self.people
+                if len(p.words) > 1
+                and len(p.words[-1]) >= _MISSPELT_MIN
+                and Levenshtein.distance(words[-1], p.words[-1]) == 1
+                and (len(words) == 1 or same_given(words[0], p.words[0]))
+            ]
         if len(fits) == 1:
             person = fits[0]
             if len(words) > len(person.words):
@@ -501,15 +555,21 @@ def _titled(quote: Quote, roles: Sequence[Role], ents: Sequence[Entity], text: s
     words = _title_words(quote.speaker)
     head = _title_head(_words(quote.speaker or ""))
     # the same title noun heads both: "the president" is not "the president's top diplomat"
+    # ... nor is it "the vice president" or "the former president": a rank the description
+    # lacks makes another office
     given = [
         (r.span.start, r.person)
         for r in roles
-        if words <= set(_words(r.role)) and _title_head(_words(r.role)) == head
+        if words <= set(_words(r.role))
+        and _title_head(_words(r.role)) == head
+        and not (_RANKS & set(_words(r.role))) - words
     ]
     for ent in ents:
         if ent.label == "PERSON":
             before = _words(text[max(0, ent.span.start - 40) : ent.span.start])[-3:]
-            if words <= set(before) or (len(words) == 1 and before[-1:] == list(words)):
+            if (words <= set(before) or (len(words) == 1 and before[-1:] == list(words))) and not (
+                _RANKS & set(before)
+            ) - words:
                 given.append((ent.span.start, ent.text))
     given.sort()
     earlier = [g for g in given if g[0] < quote.content.start]
@@ -524,6 +584,8 @@ def _title_head(words: list[str]) -> str | None:
 
 
 _TITLE_HEADS = lexicon.TITLE_NOUNS | lexicon.PARTY_MEMBERS
+_RANKS = frozenset("vice deputy assistant associate former acting interim".split())
+_MISSPELT_MIN = 7  # letters of a surname a one-letter slip may be read in ("McLenney")
 _ORGANISATION_NOUNS = lexicon.SPEAKING_NOUNS - lexicon.DOCUMENT_NOUNS
 
 
@@ -533,7 +595,12 @@ def _definite_head(speaker: str) -> str | None:
     words = speaker.split()
     if len(words) == 2 and fold(words[0]) == "the" and words[1].isalpha() and words[1].islower():
         return words[1]
+    if len(words) == 1 and fold(words[0]) in _COLLECTIVES:
+        return fold(words[0])  # "police said": the police the story names
     return None
+
+
+_COLLECTIVES = frozenset({"police"})
 
 
 def _organisation(article: _Article, quote: Quote, head: str, window: int) -> str | None:
@@ -541,6 +608,15 @@ def _organisation(article: _Article, quote: Quote, head: str, window: int) -> st
     sentences before the statement whose name holds the description's noun ("the fund" → the
     International Monetary Fund)."""
     here = article.position[quote.sentence]
+    if head in lexicon.DOCUMENT_NOUNS:
+        # "the poll", "the clip": who made the latest document the story credits ("A
+        # Bloomberg poll", "a web video by the Republican National Committee")
+        made = [
+            (at, start, name)
+            for at, start, name in article.documents
+            if (at < here or (at == here and start < quote.content.start)) and here - at <= window
+        ]
+        return max(made)[2] if made else None
     found = [
         (at, start, name)
         for at, start, name in article.organisations
@@ -550,6 +626,17 @@ def _organisation(article: _Article, quote: Quote, head: str, window: int) -> st
         and words != [head]  # "Bank" alone names no bank
     ]
     return max(found)[2] if found else None
+
+
+def _maker_name(token: Token, ents: Sequence[Entity], described: dict[int, str]) -> str | None:
+    """The name a document's maker goes by: its person or organisation entity, or the
+    organisation the article describes by name and noun ("Donald Trump's presidential
+    campaign")."""
+    for ent in ents:
+        if ent.label in ("PERSON", "ORG") and ent.span.start <= token.idx < ent.span.end:
+            return ent.text
+    start = min(t.idx for t in token.subtree)
+    return described.get(start)
 
 
 def _it(article: _Article, quote: Quote) -> str | None:
