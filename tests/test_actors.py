@@ -362,3 +362,48 @@ def test_a_document_described_later_speaks_for_its_maker(settings: Settings) -> 
     )
     (speaker,) = speakers_of(settings, text).values()
     assert speaker == "the Republican National Committee"
+
+
+def test_who_stands_for_the_name_right_before_it(settings: Settings) -> None:
+    text = (
+        "The ceremony featured celebrities like Oprah Winfrey, Will Smith and Stevie Wonder, "
+        "who joked of the museum, “I haven't seen it yet, but I'm going to.”"
+    )
+    (speaker,) = speakers_of(settings, text).values()
+    assert speaker == "Stevie Wonder"
+
+
+def test_who_after_a_list_with_a_plural_verb_is_a_group(settings: Settings) -> None:
+    text = (
+        "The plan could offer a retort to both Democrats and Republicans, who have questioned "
+        "“Europe's reliance on the United States for its defence.”"
+    )
+    found = speakers_of(settings, text)
+    assert all(is_unattributed(s) for s in found.values())
+
+
+def test_the_bank_is_the_one_organisation_just_named(settings: Settings) -> None:
+    text = (
+        "In the Wells Fargo scandal, customers were charged fees they never agreed to.\n\n"
+        "The bank said that “it had fired the employees who opened the accounts.”"
+    )
+    (speaker,) = speakers_of(settings, text).values()
+    assert speaker == "Wells Fargo"
+
+
+def test_a_surname_the_entity_recogniser_missed_is_still_a_mention(
+    settings: Settings,
+) -> None:
+    # the small model tags the second "Trump" an organisation
+    text = (
+        "Donald Trump spoke in Ohio.\n\n“These are not whistles.”\n"
+        "Trump has record low support from black voters, with just 1 percent."
+    )
+    article = prepare(RawArticle(origin="a", title="Headline", text=text))
+    doc = nlp.pipeline_for(settings)(article.text)
+    sents = nlp.sentences(doc, article)
+    ents = nlp.entities(doc, article, sents)
+    assert any(e.text == "Trump" and e.label == "ORG" for e in ents)  # the fixture's premise
+    people = speakers._Article(doc, article.text, sents, ents, [], []).people
+    (trump,) = [p for p in people if p.name == "Donald Trump"]
+    assert [m.subject for m in trump.mentions] == [True, True]

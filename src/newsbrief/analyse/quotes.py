@@ -229,7 +229,8 @@ class _Speakers:
             return subject.text, Span(start=subject.idx, end=subject.idx + len(subject))
         if subject.tag_ in ("WP", "WDT") and cue.dep_ == "relcl":
             # "Jane Doe, who said …": the noun the clause is about, the mention "who"
-            antecedent = self._of_subject(cue.head, cue, ents, inverted=False)
+            noun = _antecedent(subject, cue)
+            antecedent = self._of_subject(noun, cue, ents, inverted=False) if noun else None
             mention = Span(start=subject.idx, end=subject.idx + len(subject))
             return (antecedent[0], mention) if antecedent else None
         return self._of_subject(subject, cue, ents, inverted=inverted)
@@ -255,6 +256,22 @@ class _Speakers:
             start = min(t.idx for t in subject.subtree if t.i <= subject.i)
             return self.named(start, subject.idx + len(subject))
         return self.inverted(cue, ents) if inverted else None
+
+
+def _antecedent(who: Token, cue: Token) -> Token | None:
+    """The noun a relative "who" stands for: the one right before it ("Will Smith and Stevie
+    Wonder, who joked" is Stevie Wonder), where the parse may hang the clause on the first of
+    a list; none when the clause's verb is plural after a list ("Democrats and Republicans,
+    who have questioned": a group)."""
+    before = who.i - 1
+    while before >= 0 and who.doc[before].is_punct:
+        before -= 1
+    noun = who.doc[before] if before >= 0 else cue.head
+    if noun.pos_ not in ("PROPN", "NOUN"):
+        noun = cue.head
+    listed = noun.dep_ == "conj" or any(c.dep_ == "conj" for c in noun.children)
+    plural = cue.tag_ == "VBP" or any(c.dep_ == "aux" and c.tag_ == "VBP" for c in cue.children)
+    return None if listed and plural else noun
 
 
 def _not_a_speaker(subject: Token, ents: Sequence[Entity]) -> bool:
