@@ -407,3 +407,12 @@ def test_a_surname_the_entity_recogniser_missed_is_still_a_mention(
     people = speakers._Article(doc, article.text, sents, ents, [], []).people
     (trump,) = [p for p in people if p.name == "Donald Trump"]
     assert [m.subject for m in trump.mentions] == [True, True]
+
+
+def test_a_description_before_a_name_is_not_part_of_it(settings: Settings) -> None:
+    text = (
+        "“Dallas is really bummed out about all of it,” says his skateboard buddy McDonald, "
+        "who we reached by phone on Thursday."
+    )
+    (speaker,) = speakers_of(settings, text).values()
+    assert speaker == "McDonald"

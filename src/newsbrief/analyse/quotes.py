@@ -172,6 +172,12 @@ class _Speakers:
                 left = prev
             else:
                 break
+        run = token.doc[left.i : token.i + 1]
+        if sum(t.text[:1].islower() for t in run) > 1:
+            # a description before the name, not a typo of one ("his skateboard buddy
+            # McDonald" is McDonald; "andrii Sybiha" keeps its one lower-case word)
+            while left.i < token.i and not left.text[:1].isupper():
+                left = left.doc[left.i + 1]
         return self.named(left.idx, token.idx + len(token))
 
     def inverted(self, cue: Token, ents: Sequence[Entity]) -> tuple[str, Span] | None:
