@@ -241,3 +241,76 @@ def test_every_expression_resolves_or_not_against_any_date(
     expression = data.draw(st.from_regex(pattern, fullmatch=True))
     found = resolve(expression, published, future=future)
     assert found is None or date.min <= found[0] <= date.max
+
+
+def _date_of(sentence: str, expression: str, published: date) -> tuple[date | None, str] | None:
+    start = sentence.index(expression)
+    span = timeline.Span(start=start, end=start + len(expression))
+    return timeline.date_of(sentence, span, 0, published)
+
+
+TUESDAY = date(2018, 10, 30)  # a Tuesday
+
+
+@pytest.mark.parametrize(
+    ("sentence", "expression", "expected"),
+    [
+        # weekdays with "next", "last", "this"
+        ("The vote is next Tuesday.", "next Tuesday", (date(2018, 11, 6), "day")),
+        ("He spoke last Tuesday.", "last Tuesday", (date(2018, 10, 23), "day")),
+        ("It was this Monday.", "this Monday", (date(2018, 10, 29), "day")),
+        ("It would not be held this Thursday, as scheduled.", "this Thursday",
+         (date(2018, 11, 1), "day")),
+        # what is to come: a deadline, "would", "as originally scheduled"
+        ("He set a Nov. 20 deadline for the answers.", "Nov. 20", (date(2018, 11, 20), "day")),
+        ("The Wednesday hearing would have been his first.", "Wednesday",
+         (date(2018, 10, 31), "day")),
+        # weekends, the day itself, the year's end
+        # on a Tuesday the nearest weekend is the one just past
+        ("He spent the weekend in Iowa.", "the weekend", (date(2018, 10, 27), "day")),
+        ("He campaigns ahead of Saturday's straw poll.", "Saturday", (date(2018, 11, 3), "day")),
+        ("“The veto will be overridden,” he said Tuesday.", "Tuesday", (TUESDAY, "day")),
+        ("He won on Election Day.", "Election Day", (date(2017, 11, 7), "day")),
+        ("They met last weekend.", "last weekend", (date(2018, 10, 27), "day")),
+        ("Earlier in the day, aides said so.", "the day", (TUESDAY, "day")),
+        ("Rates expire at the end of the year.", "the end of the year",
+         (date(2018, 12, 1), "month")),
+        # a bare year is that year; a weekday in a name is no day
+        ("He ran on Al Gore's 2000 ticket.", "2000", (date(2000, 1, 1), "year")),
+        ("He said on Fox News Sunday that he would run.", "Sunday", None),
+        # seasons: the one over, this year's, the coming one
+        ("It began last summer.", "last summer", (date(2018, 6, 1), "season")),
+        ("It will open next spring.", "next spring", (date(2019, 3, 1), "season")),
+        ("In the summer of 2012 it rained.", "summer of 2012", (date(2012, 6, 1), "season")),
+        # a couple of weeks ago tells when, but not which day
+        ("He spoke a couple weeks ago.", "a couple weeks ago", (None, "relative")),
+    ],
+)  # fmt: skip
+def test_dates_told_by_what_comes_around_them(
+    sentence: str, expression: str, expected: tuple[date | None, str] | None
+) -> None:
+    assert _date_of(sentence, expression, TUESDAY) == expected
+
+
+def test_on_a_thursday_the_weekend_is_the_coming_one() -> None:
+    assert _date_of("Boehner heads home for the weekend.", "the weekend", date(2012, 12, 13)) == (
+        date(2012, 12, 15),
+        "day",
+    )
+
+
+def test_last_summer_said_in_summer_is_the_year_before() -> None:
+    assert _date_of("It began last summer.", "last summer", date(2018, 7, 15)) == (
+        date(2017, 6, 1),
+        "season",
+    )
+
+
+def test_a_season_is_labelled_by_its_name() -> None:
+    from newsbrief.records import DatedEvent
+
+    event = DatedEvent(
+        article_id="a", sentence=0, expression=timeline.Span(start=0, end=1),
+        start=date(2018, 6, 1), granularity="season", said="last summer",
+    )  # fmt: skip
+    assert event.label == "summer 2018"

@@ -18,7 +18,10 @@ BlockKind = Literal["paragraph", "bullet", "heading", "summary_heading"]
 SentenceRole = Literal["lead", "body", "summary", "heading"]
 # "relative": a time expression that the publication date does not resolve (the article has
 # none, or the words name no date: "recently", "in the coming weeks").
-Granularity = Literal["day", "week", "month", "year", "relative"]
+Granularity = Literal["day", "week", "month", "season", "year", "relative"]
+# A season's name by the month it starts in (the northern meteorological seasons; winter is
+# dated by the December it starts in).
+SEASONS = {3: "spring", 6: "summer", 9: "autumn", 12: "winter"}
 
 
 ID_LENGTH = 16  # hex digits of an id (64 bits): an article's, and so its story's
@@ -396,6 +399,8 @@ class DatedEvent:
             return f"week of {self.start.isoformat()}"
         if self.granularity == "month":
             return f"{self.start.year:04d}-{self.start.month:02d}"  # strftime drops zeros
+        if self.granularity == "season":
+            return f"{SEASONS[self.start.month]} {self.start.year}"
         return str(self.start.year)
 
 

@@ -562,7 +562,7 @@ class _Composer:
         then what the sources date only relatively ("recently", or "on Thursday" in an
         undated article), for sentences that give no date."""
         by_label: dict[tuple[date, int, str], list[DatedEvent]] = defaultdict(list)
-        order = {"year": 0, "month": 1, "week": 2, "day": 3, "relative": 4}
+        order = {"year": 0, "season": 1, "month": 2, "week": 3, "day": 4, "relative": 5}
         for event in self.events:
             if (event.article_id, event.sentence) not in self.position:
                 continue  # a heading: no statement of the story
