@@ -235,3 +235,25 @@ def test_a_story_whose_newest_article_is_of_the_year_1_is_briefed() -> None:
     brief = compose_module.compose(analyses)
     summary = next(s for s in brief.sections if s.key == "executive_summary")
     assert len(summary.items) == 2  # news, both of them
+
+
+def test_the_timeline_holds_the_news_on_its_own_day() -> None:
+    raws = [
+        RawArticle(
+            origin=origin, title="Shutdown ends", outlet=outlet, published="2019-01-25",
+            text="Congress passed a deal to reopen the government after a five-week shutdown.\n\n"
+            "The measure keeps agencies open until Feb. 15 while talks on border security go on.",
+        )
+        for origin, outlet in (("a", "Daily A"), ("b", "Daily B"))
+    ]  # fmt: skip
+    raws[1] = RawArticle(
+        origin="b", title="Deal reached", outlet="Daily B", published="2019-01-25",
+        text="Lawmakers approved the agreement that ends the longest shutdown in history.\n\n"
+        "Workers will get their back pay within days, officials said.",
+    )  # fmt: skip
+    analyses = list(pipeline.analyse(map(prepare, raws), load_settings(env={})))
+    timeline = next(s for s in compose_module.compose(analyses).sections if s.key == "timeline")
+    labels = {i.label: i.text for i in timeline.items}
+    # the two leads say the same: one item, either's words
+    assert labels["2019-01-25"].startswith(("Congress passed a deal", "Lawmakers approved"))
+    assert labels["2019-02-15"].startswith("The measure keeps")  # what is to come, forward

@@ -12,8 +12,9 @@ end and US Election Day. When the sentence speaks of what is to come before the 
 ("will meet on Thursday", "by early June", "would", "as scheduled", "ahead of Saturday's
 vote"; words inside its quotation marks do not count) or right after it ("a May 1 deadline",
 "the Wednesday hearing would have been"), a weekday, a month, a season or a day without a
-year is the next one instead. A weekday inside a name ("Fox News Sunday") is no date. A range
-("from March to May", "between 2010 and 2012") is dated by its start. Without a publication
+year is the next one instead, as is a day "until" or "by" which comes within UNTIL_DAYS. A
+weekday inside a name ("Fox News Sunday") is no date. A range ("from March to May", "between
+2010 and 2012") is dated by its start. Without a publication
 date only expressions that name their year resolve. What tells when but cannot be resolved ("on
 Thursday" in an undated article, "recently", "in the coming weeks", "a couple weeks ago")
 stays relative and says so; durations ("two and a half hours", "eight months") are no dates at
@@ -394,9 +395,25 @@ def date_of(
         or _AHEAD.search(text[max(0, span.start - 16) : span.start]) is not None
     )
     found = resolve(context, published, future=future)
+    if (
+        found is not None
+        and not future
+        and published is not None
+        and _UNTIL.search(text[max(0, span.start - 10) : span.start])
+    ):
+        # "open until Feb. 15", written on 25 January: a limit soon to come, not last year's
+        ahead = resolve(context, published, future=True)
+        if ahead is not None and 0 < (ahead[0] - published).days <= UNTIL_DAYS:
+            return ahead
     if found is not None:
         return found
     return (None, "relative") if relative(context) else None
+
+
+# A day or month after "until", "through" or "by" at most this many days ahead is the coming
+# one (a limit or a deadline), not last year's.
+UNTIL_DAYS = 60
+_UNTIL = re.compile(r"\b(?:until|till|through|by)\s+$", re.I)
 
 
 _WEEKDAY = re.compile(r"(?a:monday|tuesday|wednesday|thursday|friday|saturday|sunday)", re.I)

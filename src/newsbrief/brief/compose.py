@@ -62,6 +62,7 @@ from newsbrief.records import (
     Quote,
     Role,
     SourceRef,
+    Span,
 )
 from newsbrief.terms import jaccard, overlap, terms
 
@@ -290,6 +291,7 @@ class _Composer:
             for a in self.analyses
             for e in dated_events(a.article, a.entities, a.quotes, a.sentences)
         ]
+        self.events += self._news_day()
         # the dates each sentence resolves to (relative expressions aside)
         self.dates: dict[tuple[str, int], list[date]] = defaultdict(list)
         for event in self.events:
@@ -315,6 +317,37 @@ class _Composer:
         long_story = bool(days) and (days[-1] - days[0]).days >= 30
         self.story_so_far_max = LONG_STORY_SO_FAR_MAX if long_story else STORY_SO_FAR_MAX
         self.scores = [self._score(i) for i in range(len(self.units))]
+
+    def _news_day(self) -> list[DatedEvent]:
+        """The story's own news on its day, when no sentence dates anything that day: the
+        lead of the first article of the day most of its articles were published (of two as
+        many, the later: the latest news), dated by its publication."""
+        days = Counter(d for a in self.analyses if (d := a.article.published_date) is not None)
+        if not days:
+            return []
+        day = max(days, key=lambda d: (days[d], d))
+        first = next(a for a in self.analyses if a.article.published_date == day)
+        if any(e.start == day and e.granularity == "day" for e in self.events):
+            return []
+        lead = next(
+            (
+                u.sentence
+                for u in self.units
+                if u.sentence.article_id == first.article.id
+                and u.sentence.repeats is None
+                and MIN_WORDS <= len(u.sentence.text.split()) <= MAX_WORDS
+            ),
+            None,
+        )
+        if lead is None:
+            return []
+        here = Span(start=lead.span.start, end=lead.span.start)
+        return [
+            DatedEvent(
+                article_id=first.article.id, sentence=lead.index, expression=here,
+                start=day, granularity="day", said="",
+            )
+        ]  # fmt: skip
 
     # --- scoring ---------------------------------------------------------------------------
     def outlets_for(self, i: int) -> set[str]:
