@@ -416,3 +416,14 @@ def test_a_description_before_a_name_is_not_part_of_it(settings: Settings) -> No
     )
     (speaker,) = speakers_of(settings, text).values()
     assert speaker == "McDonald"
+
+
+def test_a_bare_group_noun_is_no_actor_but_a_group_that_says_whose_is(
+    settings: Settings,
+) -> None:
+    text = (
+        "“We will not sign the deal this week,” officials said on Monday.\n\n"
+        "“The talks are going well,” Ukrainian officials said."
+    )
+    names = [a.name for a in resolve_actors(analysed(settings, text)) if a.quotes]
+    assert names == ["Ukrainian officials"]

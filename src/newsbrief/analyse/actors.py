@@ -243,8 +243,11 @@ def _display(spellings: Counter[str]) -> str:
 
 
 def _group_head(speaker: str) -> bool:
-    words = speaker.split()
-    return bool(words) and fold(words[-1]).rstrip("s") in lexicon.GROUP_HEADS
+    """Whether a description names a group that speaks ("Ukrainian officials", "a Kremlin
+    aide"): a group noun with a word that says whose; a bare "Spokesman" or "officials" says
+    no one."""
+    words = _group_words(speaker)
+    return len(words) > 1 and fold(words[-1]).rstrip("s") in lexicon.GROUP_HEADS
 
 
 def _pronoun(speaker: str) -> bool:
