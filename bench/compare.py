@@ -19,8 +19,9 @@ disagreements by kind.
 
 Hand check: bench/compare_checked.tsv holds a verdict for flags, one a line, "key<TAB>right|wrong
 <TAB>why" (the key is printed with each flag). Precision is the share of right verdicts among
-flags of this run that have one; flags without a verdict are counted apart. ``--show N`` prints N
-flags (at random, seed 0), unchecked ones first, with the sentences that hold each version.
+flags of this run that have one; strict precision counts a flag without a verdict as wrong, so
+that a new flag no one has read cannot pass. ``--show N`` prints N flags (at random, seed 0),
+unchecked ones first, with the sentences that hold each version.
 """
 
 from __future__ import annotations
@@ -237,12 +238,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     console.print(table)
     judged = [checked[key] for _, key, _ in flags if key in checked]
     precision = sum(judged) / len(judged) if judged else 0.0
+    strict = sum(judged) / len(flags) if flags else 0.0
     console.print(
         f"hand-checked precision {precision:.3f} on {len(judged)} flags with a verdict"
-        f" ({len(flags) - len(judged)} flags unchecked; verdicts in {args.checked.name})"
+        f" ({len(flags) - len(judged)} flags unchecked; verdicts in {args.checked.name});"
+        f" strict precision {strict:.3f} on all {len(flags)} flags (unchecked counted wrong)"
     )
     show(flags, checked, args.show)
-    scores = {"precision": precision, "right": sum(judged)}
+    scores = {"precision": precision, "strict_precision": strict, "right": sum(judged)}
     return floors.check("compare", scores, args.floors, console)
 
 

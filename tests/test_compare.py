@@ -440,3 +440,16 @@ def test_a_date_that_names_an_event_is_not_compared() -> None:
         ("Daily B", "Congress let families of the Sept. 11 attacks sue the Saudi state."),
     )
     assert _kinds(found) == []
+
+
+def test_a_caption_or_a_page_timestamp_dates_no_event() -> None:
+    found = _analysed(
+        ("Daily A", "FILE - In this Aug. 15, 2014 file photo, Robert Durst leaves a courtroom."),
+        ("Daily B", "FILE - In this Dec. 10, 2014 file photo, Robert Durst leaves a courtroom."),
+    )
+    assert _kinds(found) == []
+    found = _analysed(
+        ("Daily A", "The two presidents held a long phone call on October 14 about the war."),
+        ("Daily B", "The two presidents held a long phone call on October 16 about the war."),
+    )
+    assert _kinds(found) == ["date"]  # the same words outside a caption still disagree

@@ -314,3 +314,15 @@ def test_a_season_is_labelled_by_its_name() -> None:
         start=date(2018, 6, 1), granularity="season", said="last summer",
     )  # fmt: skip
     assert event.label == "summer 2018"
+
+
+@pytest.mark.parametrize(
+    ("sentence", "future"),
+    [
+        ("The judge set the sentencing for June 28", True),
+        ("Sentencing has been set for June 28", True),
+        ("He set out for Paris on May 3", False),
+    ],
+)
+def test_what_is_set_for_a_day_is_to_come(sentence: str, future: bool) -> None:
+    assert is_future(sentence) is future

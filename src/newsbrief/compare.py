@@ -598,6 +598,10 @@ def _quoted(ent: Entity, unit: Statement) -> bool:
 # Dates are compared only as calendar dates ("October 16"): a weekday resolves against each
 # outlet's own publication date, and on BASIL (78 stories) every weekday pair flagged was two
 # events, not one event on two days. The statements must align this closely.
+# A photo's caption or a page's own timestamp ("FILE - In this Aug. 15, 2014 file photo, …",
+# "21 July 2013 Last updated at 11:11 GMT"): the two outlets' dates there are of two pictures or
+# two pages (ECB+ and Multi-News flags read on 2026-12-03).
+_FURNITURE = re.compile(r"\bfile photo\b|\blast updated at\b|^\s*buy photo\b", re.I)
 _CALENDAR_DATE = re.compile(r"[A-Za-z]{3,}\.?\s+\d{1,2}\b|\b\d{1,2}\s+[A-Z][a-z]{2,}")
 SAME_DATE_STATEMENT = 0.6
 # A date that names a past event ("the Sept. 11 attacks", "the July 4 anniversary"): its year is
@@ -616,8 +620,11 @@ def date_disagreements(
     on different days ("met on Thursday" written on Friday vs "met on October 14")."""
     days: dict[tuple[str, int], list[DatedEvent]] = defaultdict(list)
     for analysis in analyses:
+        texts = {s.index: s.text for s in analysis.sentences}
         for event in dated_events(analysis.article, analysis.entities, analysis.quotes,
                                   analysis.sentences):  # fmt: skip
+            if _FURNITURE.search(texts.get(event.sentence, "")):
+                continue  # a photo's caption or the page's timestamp dates no event told
             said = event.expression.of(analysis.article.text)
             following = analysis.article.text[event.expression.end :][:12]
             if _NAMES_AN_EVENT.match(following):

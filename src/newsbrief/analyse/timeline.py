@@ -150,7 +150,8 @@ _NUMBERS = {"a": 1, "an": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 
 _FUTURE = re.compile(
     r"\b(?:will|shall|won't|might|going to|plans? to|planned to|expects? to|expected to"
     r"|scheduled to|set to|is to|are to|due to|wants? to|aims? to|intends? to"
-    r"|would|upcoming|deadline|slated|scheduled for|set for|as (?:originally )?scheduled"
+    r"|would|upcoming|deadline|slated|(?:scheduled|set)\s+(?:(?:the|a|an|his|her|its|their)\s+\w+\s+)?for"
+    r"|as (?:originally )?scheduled"
     r"|by (?:early |mid-?|late )?" + _MONTH.replace("(?P<month>", "(?:") + r")",
     re.I,
 )
