@@ -328,7 +328,7 @@ def test_a_pronoun_subject_of_the_narrative_carries_its_person_forward(
 
 def test_the_president_is_not_the_vice_president(settings: Settings) -> None:
     text = (
-        "Vice President Joseph R. Biden Jr. toured the museum with President Barack Obama on "
+        "President Barack Obama toured the museum with Vice President Joseph R. Biden Jr. on "
         "Saturday.\n\n"
         "It was, the president said, “a stone where men and women were sold.”"
     )

@@ -638,12 +638,7 @@ def _definite_head(speaker: str) -> str | None:
     words = speaker.split()
     if len(words) == 2 and fold(words[0]) == "the" and words[1].isalpha() and words[1].islower():
         return words[1]
-    if len(words) == 1 and fold(words[0]) in _COLLECTIVES:
-        return fold(words[0])  # "police said": the police the story names
     return None
-
-
-_COLLECTIVES = frozenset({"police"})
 
 
 def _organisation(article: _Article, quote: Quote, head: str, window: int) -> str | None:
