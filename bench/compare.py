@@ -22,6 +22,13 @@ Hand check: bench/compare_checked.tsv holds a verdict for flags, one a line, "ke
 flags of this run that have one; strict precision counts a flag without a verdict as wrong, so
 that a new flag no one has read cannot pass. ``--show N`` prints N flags (at random, seed 0),
 unchecked ones first, with the sentences that hold each version.
+
+Recall: bench/disagreement_labels.tsv lists every factual disagreement a reader found in 40 dev
+stories (each side by the keys of the sentences stating it, see sentence_key). A flag finds a
+labelled disagreement when one of its versions cites a sentence of one side and another version
+a sentence of the other. On those stories a flag that finds none is wrong, whatever its verdict
+in the checked file. Printed by half (calibration / report, as bench/corroboration.py splits
+stories): recall, precision and the flags. ``--labelled`` runs the labelled stories only.
 """
 
 from __future__ import annotations
@@ -35,6 +42,7 @@ import sys
 import time
 from collections import Counter
 from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
 from rich.console import Console
@@ -52,6 +60,7 @@ ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_DATA = ROOT.parent / "shared" / "data"
 DEFAULT_FLOORS = Path(__file__).resolve().with_name("floors.toml")
 DEFAULT_CHECKED = Path(__file__).resolve().with_name("compare_checked.tsv")
+DEFAULT_LABELS = Path(__file__).resolve().with_name("disagreement_labels.tsv")
 console = Console(highlight=False)
 
 
@@ -169,6 +178,44 @@ def flag_key(d: Disagreement) -> str:
     return hashlib.sha1("\n".join(parts).encode("utf-8")).hexdigest()[:12]
 
 
+def sentence_key(text: str) -> str:
+    return hashlib.sha1(text.strip().encode("utf-8")).hexdigest()[:10]
+
+
+def half(story: str) -> str:
+    """The half of a story: the first byte of the SHA-1 of its name, even or odd."""
+    return "calibration" if hashlib.sha1(story.encode()).digest()[0] % 2 == 0 else "report"
+
+
+@dataclass(frozen=True, slots=True)
+class Labelled:
+    """A disagreement a reader found: its story, kind and the sentence keys of each side."""
+
+    story: str
+    kind: str
+    a: frozenset[str]
+    b: frozenset[str]
+
+    def found_by(self, d: Disagreement) -> bool:
+        sides = [{sentence_key(c.text) for c in v.citations} for v in d.versions]
+        return any(sa & self.a and sb & self.b for sa in sides for sb in sides if sa is not sb)
+
+
+def load_labels(path: Path) -> tuple[set[str], list[Labelled]]:
+    """The labelled stories and their disagreements ("none" lines label a story only)."""
+    if not path.exists():
+        return set(), []
+    stories, found = set(), []
+    for line in path.read_text("utf-8").splitlines():
+        if not line.strip() or line.startswith("#"):
+            continue
+        story, kind, a, b = [*line.split("\t"), "", ""][:4]
+        stories.add(story)
+        if kind != "none":
+            found.append(Labelled(story, kind, frozenset(a.split(",")), frozenset(b.split(","))))
+    return stories, found
+
+
 def load_verdicts(path: Path, yes: str = "right", no: str = "wrong") -> dict[str, bool]:
     """Hand verdicts of a TSV file, "key<TAB>yes|no<TAB>why" a line ("#" lines are notes):
     key → whether the verdict is ``yes``. Missing file: none."""
@@ -192,10 +239,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--checked", type=Path, default=DEFAULT_CHECKED)
     parser.add_argument("--show", type=int, default=0, help="Print N flags, unchecked first.")
     parser.add_argument("--limit", type=int, default=0, help="Stories of each set (0: all).")
+    parser.add_argument("--labels", type=Path, default=DEFAULT_LABELS)
+    parser.add_argument(
+        "--labelled", action="store_true", help="Only the stories with disagreement labels."
+    )
     args = parser.parse_args(argv)
     settings = load_settings(env={}, db=":memory:")
     encoder = nlp.load_encoder(settings)
     checked = load_verdicts(args.checked)
+    labelled_stories, labelled = load_labels(args.labels)
     table = Table(title="disagreements between the outlets of a story")
     for col in ("set", "stories", "statements", "aligned", "flags", "by kind", "s"):
         table.add_column(col, justify="right")
@@ -212,6 +264,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             console.print(f"[yellow]skipped {name}: no data under {args.data / name}[/]")
             continue
         stories = stories[: args.limit] if args.limit else stories
+        if args.labelled:
+            stories = [s for s in stories if s[0] in labelled_stories]
         started = time.perf_counter()
         every = [a for _, articles in stories for a in articles]
         analysed = iter(pipeline.analyse(every, settings, workers=nlp.processes(settings)))
@@ -236,6 +290,13 @@ def main(argv: Sequence[str] | None = None) -> int:
             f"{time.perf_counter() - started:.0f}",
         )
     console.print(table)
+    scores: dict[str, float] = {}
+    if labelled_stories:
+        scores |= recall_table(flags, labelled_stories, labelled)
+        # on labelled stories the labels are the verdicts
+        for story, key, d in flags:
+            if story in labelled_stories:
+                checked[key] = any(g.story == story and g.found_by(d) for g in labelled)
     judged = [checked[key] for _, key, _ in flags if key in checked]
     precision = sum(judged) / len(judged) if judged else 0.0
     strict = sum(judged) / len(flags) if flags else 0.0
@@ -245,8 +306,34 @@ def main(argv: Sequence[str] | None = None) -> int:
         f" strict precision {strict:.3f} on all {len(flags)} flags (unchecked counted wrong)"
     )
     show(flags, checked, args.show)
-    scores = {"precision": precision, "strict_precision": strict, "right": sum(judged)}
+    scores |= {"precision": precision, "strict_precision": strict, "right": sum(judged)}
     return floors.check("compare", scores, args.floors, console)
+
+
+def recall_table(
+    flags: list[tuple[str, str, Disagreement]], stories: set[str], labelled: list[Labelled]
+) -> dict[str, float]:
+    """Recall and precision against the labelled disagreements, by half; the scores to pin."""
+    table = Table(title="against every disagreement a reader found (disagreement_labels.tsv)")
+    for col in ("half", "stories", "labelled", "found", "recall", "flags", "right", "precision"):
+        table.add_column(col, justify="right")
+    scores = {}
+    for name in ("calibration", "report"):
+        mine = [g for g in labelled if half(g.story) == name]
+        n_stories = len({s for s in stories if half(s) == name})
+        mine_flags = [(s, d) for s, _, d in flags if s in stories and half(s) == name]
+        found = [g for g in mine if any(s == g.story and g.found_by(d) for s, d in mine_flags)]
+        right = [d for s, d in mine_flags if any(g.story == s and g.found_by(d) for g in mine)]
+        recall = len(found) / len(mine) if mine else 0.0
+        precision = len(right) / len(mine_flags) if mine_flags else 0.0
+        table.add_row(
+            name, str(n_stories), str(len(mine)), str(len(found)), f"{recall:.3f}",
+            str(len(mine_flags)), str(len(right)), f"{precision:.3f}",
+        )  # fmt: skip
+        scores[f"{name}_recall"] = recall
+        scores[f"{name}_labelled_precision"] = precision
+    console.print(table)
+    return scores
 
 
 def show(flags: list[tuple[str, str, Disagreement]], checked: dict[str, bool], n: int) -> None:

@@ -272,6 +272,7 @@ def test_a_version_5_store_gains_the_story_list_order(quakes: Path, settings: Se
             conn.execute(sa.text("DROP TABLE counters"))
             for column in ("attempts", "done", "error"):  # and of version 9
                 conn.execute(sa.text(f"ALTER TABLE feed_entries DROP COLUMN {column}"))
+            conn.execute(sa.text("DROP TABLE events"))  # and of version 10
             conn.execute(sa.text("DELETE FROM schema_version WHERE version >= 6"))
     with Store.open(settings.db) as store:  # migration 6 fills the column in
         assert store.version() == MIGRATIONS[-1][0]

@@ -17,9 +17,11 @@ import newsbrief.store.articles as store_module
 from newsbrief.errors import NotFound, StoreError
 from newsbrief.records import (
     Analysis,
+    Argument,
     Article,
     Block,
     Entity,
+    Event,
     Quote,
     Removal,
     Role,
@@ -94,8 +96,27 @@ def _analysis(title: str = TITLE, text: str = TEXT) -> Analysis:
         role="Mayor",
         span=_span(text, "Mayor"),
     )
+    event = Event(
+        article_id=article_id,
+        sentence=0,
+        action="approv",
+        span=_span(text, "approved"),
+        negated=False,
+        arguments=tuple(
+            Argument(role=role, span=_span(text, part), text=part, value=value)  # type: ignore[arg-type]
+            for role, part, value in [
+                ("agent", "The city council", "council"),
+                ("time", "Monday", "2025-10-13 day"),
+            ]
+        ),
+    )
     return Analysis(
-        article=article, sentences=sentences, entities=entities, quotes=(quote,), roles=(role,)
+        article=article,
+        sentences=sentences,
+        entities=entities,
+        quotes=(quote,),
+        roles=(role,),
+        events=(event,),
     )
 
 
@@ -104,7 +125,7 @@ def _query(db: str, sql: str) -> list[tuple[Any, ...]]:
         return conn.execute(sql).fetchall()
 
 
-ANALYSIS_TABLES = ("articles", "sentences", "entities", "quotes", "roles")
+ANALYSIS_TABLES = ("articles", "sentences", "entities", "quotes", "roles", "events")
 EMPTY = dict.fromkeys(ANALYSIS_TABLES, 0)
 
 
@@ -141,6 +162,11 @@ def test_round_trip(store: Store) -> None:
     assert all(s.text == loaded.article.text[s.span.start : s.span.end] for s in loaded.sentences)
     assert [q.text for q in loaded.quotes] == ["It is a relief for our schools … and a fair deal."]
     assert [r.role for r in loaded.roles] == ["Mayor"]
+    [event] = loaded.events
+    assert [(a.role, a.text) for a in event.arguments] == [
+        ("agent", "The city council"),
+        ("time", "Monday"),
+    ]
     [row] = store.list_articles()
     assert (row.id, row.outlet, row.sentences, row.quotes) == (article_id, "Daily Planet", 2, 1)
 
@@ -154,6 +180,7 @@ def test_adding_the_same_analysis_twice(store: Store, settings: Settings) -> Non
         "entities": 3,
         "quotes": 1,
         "roles": 1,
+        "events": 1,
     }
 
 

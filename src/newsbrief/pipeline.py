@@ -15,8 +15,10 @@ from typing import BinaryIO
 
 from newsbrief import cluster, dedup, nlp, parallel
 from newsbrief.analyse import speakers
+from newsbrief.analyse.events import find_events
 from newsbrief.analyse.quotes import find_quotes
 from newsbrief.analyse.roles import find_roles
+from newsbrief.analyse.timeline import dated_events
 from newsbrief.brief import versions
 from newsbrief.brief.compose import compose
 from newsbrief.dedup import link_repeats
@@ -128,12 +130,15 @@ def _analysed(articles: Iterable[Article], settings: Settings) -> Iterator[Analy
         quotes = find_quotes(doc, article.text, sents, ents)
         roles = find_roles(doc, article.text, sents, ents, quotes)
         quotes = speakers.RESOLVER(doc, article.text, sents, ents, quotes, roles)
+        dated = dated_events(article, ents, quotes, sents)
+        events = find_events(doc, article.text, sents, ents, quotes, dated)
         yield Analysis(
             article=article,
             sentences=tuple(sents),
             entities=tuple(ents),
             quotes=tuple(quotes),
             roles=tuple(roles),
+            events=tuple(events),
             fingerprint=dedup.fingerprint(article.text),
         )
 

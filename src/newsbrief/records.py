@@ -19,6 +19,7 @@ SentenceRole = Literal["lead", "body", "summary", "heading"]
 # "relative": a time expression that the publication date does not resolve (the article has
 # none, or the words name no date: "recently", "in the coming weeks").
 Granularity = Literal["day", "week", "month", "season", "year", "relative"]
+ArgumentRole = Literal["agent", "patient", "place", "time", "figure", "verb"]
 # A season's name by the month it starts in (the northern meteorological seasons; winter is
 # dated by the December it starts in).
 SEASONS = {3: "spring", 6: "summer", 9: "autumn", 12: "winter"}
@@ -197,6 +198,34 @@ class Role:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class Argument:
+    """A part of an event as its sentence writes it (see analyse.events)."""
+
+    role: ArgumentRole
+    span: Span
+    text: str
+    value: str
+    """What compares: a participant's or place's folded name (or its head noun's stem), a
+    time as "ISO-date granularity", a figure as "hedge value unit"."""
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Event:
+    """What a sentence says happened: its main verb's action (a stem, "arrest"), whether the
+    sentence negates it, and its arguments."""
+
+    article_id: str
+    sentence: int
+    action: str
+    span: Span
+    negated: bool
+    arguments: tuple[Argument, ...] = ()
+
+    def of(self, role: ArgumentRole) -> tuple[Argument, ...]:
+        return tuple(a for a in self.arguments if a.role == role)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class Fingerprint:
     """What duplicate detection knows of an article's clean text (see dedup.fingerprint): the
     hash of the text alone, and its MinHash signature as bytes."""
@@ -215,6 +244,7 @@ class Analysis:
     entities: tuple[Entity, ...] = ()
     quotes: tuple[Quote, ...] = ()
     roles: tuple[Role, ...] = ()
+    events: tuple[Event, ...] = ()
     fingerprint: Fingerprint | None = None
     """Computed where the article is analysed; the store computes it when missing, and does not
     load it back."""

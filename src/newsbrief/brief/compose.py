@@ -47,7 +47,14 @@ from numpy.typing import NDArray
 from newsbrief.analyse.actors import fold, resolve_actors
 from newsbrief.analyse.quotes import NO_COMMENT
 from newsbrief.analyse.timeline import dated_events
-from newsbrief.compare import Statement, align, disagreements, outlet_keys, statements
+from newsbrief.compare import (
+    Statement,
+    align,
+    corroborates,
+    disagreements,
+    outlet_keys,
+    statements,
+)
 from newsbrief.nlp import SentenceEncoder
 from newsbrief.records import (
     Actor,
@@ -298,6 +305,7 @@ class _Composer:
             if event.start is not None:
                 self.dates[(event.article_id, event.sentence)].append(event.start)
         self.position = {_key(u): i for i, u in enumerate(self.units)}
+        self.event_of = {(e.article_id, e.sentence): e for a in self.analyses for e in a.events}
         self.actors = resolve_actors(self.analyses)
         self.used: set[tuple[str, int]] = set()
         self.picked_terms: list[frozenset[str]] = []
@@ -430,10 +438,14 @@ class _Composer:
         outlets = {unit.outlet}
         for j, _score in self.aligned.get(i, []):
             other = self.units[j]
-            if other.outlet not in outlets:
+            if other.outlet in outlets:
+                continue
+            self.used.add(_key(other))  # told by this item, whether or not it states its fact
+            if corroborates(
+                unit, other, self.event_of.get(_key(unit)), self.event_of.get(_key(other))
+            ):
                 outlets.add(other.outlet)
                 citations.append(Citation.of(other.sentence))
-                self.used.add(_key(other))
         text = compress(sentence.text)
         if any((c.article_id, c.start) in self.disputed for c in citations):
             text += DISPUTED_NOTE

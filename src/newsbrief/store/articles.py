@@ -27,9 +27,11 @@ from newsbrief import dedup
 from newsbrief.errors import NotFound, StoreError
 from newsbrief.records import (
     Analysis,
+    Argument,
     Article,
     Block,
     Entity,
+    Event,
     Fingerprint,
     Quote,
     Removal,
@@ -43,6 +45,7 @@ from newsbrief.store.schema import (
     articles,
     duplicates,
     entities,
+    events,
     fingerprints,
     lsh_buckets,
     quotes,
@@ -78,7 +81,7 @@ class ArticleStore(StoreBase):
             )
 
     def _write_analysis(self, conn: Connection, analysis: Analysis) -> None:
-        """The rows of an article's analysis: sentences, entities, quotes and roles."""
+        """The rows of an article's analysis: sentences, entities, quotes, roles and events."""
         if analysis.sentences:
             conn.execute(
                 insert(sentences),
@@ -131,6 +134,25 @@ class ArticleStore(StoreBase):
                     for i, q in enumerate(analysis.quotes)
                 ],
             )
+        if analysis.events:
+            conn.execute(
+                insert(events),
+                [
+                    {
+                        "article_id": e.article_id,
+                        "idx": i,
+                        "sentence": e.sentence,
+                        "start": e.span.start,
+                        "end": e.span.end,
+                        "action": e.action,
+                        "negated": e.negated,
+                        "arguments": json.dumps(
+                            [[a.role, a.span.start, a.span.end, a.value] for a in e.arguments]
+                        ),
+                    }
+                    for i, e in enumerate(analysis.events)
+                ],
+            )
         if analysis.roles:
             conn.execute(
                 insert(roles),
@@ -150,7 +172,8 @@ class ArticleStore(StoreBase):
 
     def replace_analysis(self, analysis: Analysis) -> None:
         """Write a stored article's analysis anew (after a change to the analysis), in one
-        transaction: its sentences, entities, quotes and roles are replaced, the rest kept."""
+        transaction: its sentences, entities, quotes, roles and events are replaced, the rest
+        kept."""
         article_id = analysis.article.id
         try:
             with self.writing() as conn:
@@ -158,7 +181,7 @@ class ArticleStore(StoreBase):
                     select(articles.c.id).where(articles.c.id == article_id)
                 ).first():
                     raise StoreError(f"no article {article_id} to analyse again")
-                for table in (roles, quotes, entities, sentences):
+                for table in (events, roles, quotes, entities, sentences):
                     conn.execute(delete(table).where(table.c.article_id == article_id))
                 self._write_analysis(conn, analysis)
         except SQLAlchemyError as exc:
@@ -332,7 +355,29 @@ class ArticleStore(StoreBase):
                     select(roles).where(roles.c.article_id == article_id).order_by(roles.c.idx)
                 )
             )
-        return Analysis(article=article, sentences=sents, entities=ents, quotes=quos, roles=rols)
+            evs = tuple(
+                _event(article_id, text, r)
+                for r in conn.execute(
+                    select(events).where(events.c.article_id == article_id).order_by(events.c.idx)
+                )
+            )
+        return Analysis(
+            article=article, sentences=sents, entities=ents, quotes=quos, roles=rols, events=evs
+        )
+
+
+def _event(article_id: str, text: str, row: Any) -> Event:
+    return Event(
+        article_id=article_id,
+        sentence=row.sentence,
+        action=row.action,
+        span=Span(start=row.start, end=row.end),
+        negated=bool(row.negated),
+        arguments=tuple(
+            Argument(role=role, span=Span(start=start, end=end), text=text[start:end], value=value)
+            for role, start, end, value in json.loads(row.arguments)
+        ),
+    )
 
 
 # The stored articles that may duplicate a new one: the same text hash, or a shared (band,

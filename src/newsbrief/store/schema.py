@@ -285,6 +285,25 @@ roles = Table(
 )
 
 
+# --- events (migration 10) ------------------------------------------------------------------
+# What a sentence says happened (analyse/events.py): its main verb and, as JSON, its arguments
+# [[role, start, end, value], …] (spans in the article's text).
+events = Table(
+    "events",
+    metadata,
+    Column(
+        "article_id", String(32), ForeignKey("articles.id", ondelete="CASCADE"), primary_key=True
+    ),
+    Column("idx", Integer, primary_key=True),
+    Column("sentence", Integer, nullable=False),
+    Column("start", Integer, nullable=False),
+    Column("end", Integer, nullable=False),
+    Column("action", Text, nullable=False),
+    Column("negated", Boolean, nullable=False),
+    Column("arguments", Text, nullable=False),
+)
+
+
 # --- brief versions (migration 5) -----------------------------------------------------------
 # Each brief a story has had, as the JSON of docs/brief-json.md; a new version only when the
 # brief changed (``digest``: sha256 of that JSON).
@@ -372,4 +391,9 @@ MIGRATIONS: list[tuple[int, str, Callable[[Connection], None]]] = [
     (7, "articles_listing, story_members_names: the story list's filters", _listing),
     (8, "counters, stories.changed, story_merges.changed: placements seen", _story_changes),
     (9, "feed_entries.attempts, done, error: failed entries tried again", _feed_retries),
+    (
+        10,
+        "events (what each sentence says happened; `newsbrief reanalyse` fills them)",
+        events.create,
+    ),
 ]
