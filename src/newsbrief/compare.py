@@ -20,7 +20,7 @@ import math
 import re
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from datetime import date
 
 import numpy as np
@@ -28,7 +28,7 @@ from numpy.typing import NDArray
 from rapidfuzz import fuzz
 
 from newsbrief.analyse.actors import person_keys, resolve_actors
-from newsbrief.analyse.figures import NUMBER_WORDS, figures
+from newsbrief.analyse.figures import NUMBER_WORDS, Figure, figures
 from newsbrief.analyse.lexicon import OFFICE_TITLES, fold
 from newsbrief.analyse.quotes import quote_spans
 from newsbrief.analyse.timeline import dated_events, is_future
@@ -236,37 +236,18 @@ def _figures_conflict(a: Statement, b: Statement) -> bool:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
-class Quantity:
-    statement: Statement
-    start: int
-    end: int
-    hedge: str  # below | above | about | exact
-    value: float
-    unit: str
-    precision: float  # the place of its last written digit: 1e6 for "$43 million", 10 for "310"
-    scaled: bool  # written with a scale word ("$43 million")
+class Quantity(Figure):
+    """A figure (analyse.figures) of a statement, in the units it compares in."""
 
-    @property
-    def text(self) -> str:
-        s = self.statement.sentence
-        return s.text[self.start - s.span.start : self.end - s.span.start]
+    statement: Statement
 
 
 def quantities(unit: Statement) -> list[Quantity]:
-    """The figures of a statement (see analyse.figures), in the units they compare in."""
+    """The figures of a statement (see analyse.figures)."""
     s = unit.sentence
     return [
-        Quantity(
-            statement=unit,
-            start=f.start,
-            end=f.end,
-            hedge=f.hedge,
-            value=f.value,
-            unit=f.unit,
-            precision=f.precision,
-            scaled=f.scaled,
-        )
-        for f in figures(s.text, s.span.start)
+        Quantity(statement=unit, **{f.name: getattr(q, f.name) for f in fields(Figure)})
+        for q in figures(s.text, s.span.start)
     ]
 
 

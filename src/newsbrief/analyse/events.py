@@ -167,7 +167,6 @@ def _participants(verb: Token) -> list[tuple[str, Token]]:
             out.append(("patient", child))
         elif child.dep_ == "agent":  # "by the police"
             out += [("agent", c) for c in child.children if c.dep_ == "pobj"]
-    # an auxiliary root ("was") with the action in its complement: the subject is still of it
     return out
 
 

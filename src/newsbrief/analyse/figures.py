@@ -128,7 +128,7 @@ class Figure:
 
 def figures(text: str, offset: int = 0) -> list[Figure]:
     """The figures of ``text`` in order, see the module's docstring."""
-    out = [f for f in _quantities(text, offset)] + _grades(text, offset)
+    out = _quantities(text, offset) + _grades(text, offset)
     out.sort(key=lambda f: f.start)
     kept: list[Figure] = []
     for f in out:
